@@ -1,0 +1,142 @@
+"""The command line: every command is a thin wrapper over a core function.
+
+Commands that don't open the TUI never import Textual, so they start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cached_property, update_wrapper
+from pathlib import Path
+
+import click
+
+from steward.models import StewardError
+
+
+class CliContext:
+    """What every command needs: settings, the inbox (opened on first use), output helpers."""
+
+    def __init__(self, config: str | None, db: str | None, debug: bool):
+        self.config_path = config
+        self.db_option = db
+        self.debug = debug
+
+    @cached_property
+    def settings(self):
+        from steward.config import load_settings
+
+        return load_settings(self.config_path, database=self.db_option)
+
+    @cached_property
+    def store(self):
+        from steward.store import Store
+
+        settings = self.settings
+        return Store.open(settings.database, actor=settings.steward_name, shared=settings.shared, tz=settings.tz)
+
+    def open_store(self, path: Path):
+        from steward.store import Store
+
+        settings = self.settings
+        return Store.open(path, actor=settings.steward_name, shared=settings.shared, tz=settings.tz)
+
+    @staticmethod
+    def echo_json(value) -> None:
+        click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+    @staticmethod
+    def warn(message: str) -> None:
+        click.echo(message, err=True)
+
+
+def pass_ctx(f):
+    """Hand the command our CliContext, like click.pass_obj but typed and named."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args, **kwargs):
+        return ctx.invoke(f, ctx.find_object(CliContext), *args, **kwargs)
+
+    return update_wrapper(wrapper, f)
+
+
+class StewardGroup(click.Group):
+    """Turns errors a user can cause into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StewardError as exc:
+            if _debugging(ctx):
+                raise
+            click.echo(f"steward: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("steward: interrupted", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            # `steward list | head` closed the pipe: not an error worth a traceback.
+            sys.stderr.close()
+            ctx.exit(0)
+        except OSError as exc:
+            if _debugging(ctx):
+                raise
+            click.echo(f"steward: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
+        except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
+            import sqlite3
+
+            if _debugging(ctx) or not isinstance(exc, sqlite3.Error):
+                raise
+            click.echo(f"steward: database error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    obj = ctx.find_object(CliContext)
+    return bool(obj and obj.debug)
+
+
+@click.group(cls=StewardGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="STEWARD_DB", type=click.Path(dir_okay=False), help="The inbox file (env STEWARD_DB).")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (env STEWARD_CONFIG).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="steward")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) -> None:
+    """steward: triage partner requests from the terminal.
+
+    With no command, opens the inbox in the full-screen app.
+    """
+    ctx.obj = CliContext(config, db, debug)
+    if ctx.invoked_subcommand is None:
+        run_tui(ctx.obj, ctx.obj.settings.database)
+
+
+def run_tui(cli: CliContext, database: Path) -> None:
+    settings = cli.settings
+    store = cli.open_store(database)
+    store.close()  # made and migrated; the app opens its own connections
+    from steward.tui.app import StewardApp
+
+    app = StewardApp(settings=settings, database=database)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+from steward.cli import inbox, setup  # noqa: E402  (commands register on `main`)
+
+inbox.register(main)
+setup.register(main)
+
+for _name in ("matching", "drafting", "intake", "summary"):
+    # Feature command modules; each keeps its heavy imports inside its commands.
+    try:
+        _module = __import__(f"steward.cli.{_name}", fromlist=["register"])
+    except ModuleNotFoundError as _exc:  # pragma: no cover - while a feature is being built
+        if _exc.name != f"steward.cli.{_name}":
+            raise
+    else:
+        _module.register(main)

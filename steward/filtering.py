@@ -1,0 +1,70 @@
+"""The filter language of the inbox: free text plus ``key:value`` tokens.
+
+``status:new cat:data match:cofacts tag:urgent assignee:me lang:zh due:overdue 萌典``
+Tokens combine (AND). Unknown tokens are treated as text, so a subject such as
+"re: meeting" is still searchable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from steward.models import CATEGORIES, CLOSED_STATUSES, STATUSES, RequestFilter, UsageError
+
+_KEYS = {
+    "status": "status", "s": "status", "狀態": "status",
+    "cat": "category", "category": "category", "類別": "category",
+    "match": "match", "route": "match", "project": "match", "專案": "match",
+    "tag": "tag", "標籤": "tag",
+    "assignee": "assignee", "assign": "assignee", "who": "assignee", "負責": "assignee",
+    "lang": "language", "language": "language", "語言": "language",
+    "due": "due", "追蹤": "due",
+}
+DUE_VALUES = ("overdue", "today", "week", "any")
+LANGUAGE_VALUES = {"zh": "zh", "en": "en", "mixed": "mixed", "中文": "zh", "英文": "en"}
+
+
+def statuses_for(value: str) -> tuple[str, ...]:
+    """`open` means anything not closed, declined or spam."""
+    values: list[str] = []
+    for part in value.split(","):
+        part = part.strip().lower()
+        if part == "open":
+            values.extend(s for s in STATUSES if s not in CLOSED_STATUSES)
+        elif part in STATUSES:
+            values.append(part)
+        else:
+            raise UsageError(f"unknown status {part!r} (expected open or one of: {', '.join(STATUSES)})")
+    return tuple(dict.fromkeys(values))
+
+
+def parse_filter(text: str, *, me: str, base: RequestFilter | None = None) -> RequestFilter:
+    """Parse what the steward typed into a filter; raises UsageError on a bad value."""
+    flt = base or RequestFilter()
+    words: list[str] = []
+    for token in text.split():
+        key, sep, value = token.partition(":")
+        field = _KEYS.get(key.lower()) if sep else None
+        if field is None or not value:
+            words.append(token)
+            continue
+        if field == "status":
+            flt = replace(flt, statuses=statuses_for(value))
+        elif field == "category":
+            if value.lower() not in CATEGORIES:
+                raise UsageError(f"unknown category {value!r} (expected one of: {', '.join(CATEGORIES)})")
+            flt = replace(flt, category=value.lower())
+        elif field == "assignee":
+            who = me if value.lower() in ("me", "我") else ("" if value.lower() in ("none", "nobody", "無") else value)
+            flt = replace(flt, assignee=who)
+        elif field == "language":
+            if value.lower() not in LANGUAGE_VALUES:
+                raise UsageError(f"unknown language {value!r} (expected zh, en or mixed)")
+            flt = replace(flt, language=LANGUAGE_VALUES[value.lower()])
+        elif field == "due":
+            if value.lower() not in DUE_VALUES:
+                raise UsageError(f"unknown due value {value!r} (expected one of: {', '.join(DUE_VALUES)})")
+            flt = replace(flt, due=value.lower())
+        else:
+            flt = replace(flt, **{field: value})
+    return replace(flt, query=" ".join(words))

@@ -1,0 +1,212 @@
+"""Plain data shared by the core, the CLI and the TUI. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+STATUSES = ("new", "triaged", "drafting", "replied", "waiting", "closed", "declined", "spam")
+# A request in one of these needs nothing more from a steward.
+CLOSED_STATUSES = frozenset({"closed", "declined", "spam"})
+CHANNELS = ("email", "form", "facebook", "slack", "other")
+CATEGORIES = (
+    "collaboration",
+    "speaking",
+    "funding",
+    "naming",
+    "partnership",
+    "media",
+    "data",
+    "international",
+    "volunteer",
+    "other",
+)
+LANGUAGES = ("zh", "en", "mixed")
+
+
+class StewardError(Exception):
+    """An error a user can cause: shown as one line, never as a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(StewardError):
+    exit_code = 2
+
+
+class ConfigError(StewardError):
+    exit_code = 2
+
+
+class NotFound(StewardError):
+    pass
+
+
+class StaleVersion(StewardError):
+    """A write based on an old version of a request; nothing was written."""
+
+    def __init__(self, message: str, *, request_id: int, current_version: int):
+        super().__init__(message)
+        self.request_id = request_id
+        self.current_version = current_version
+
+
+@dataclass
+class IncomingRequest:
+    """One request as an intake format read it, before it is stored."""
+
+    received_at: datetime  # timezone-aware
+    channel: str = "other"
+    from_name: str = ""
+    from_email: str = ""
+    organization: str = ""
+    subject: str = ""
+    body: str = ""
+    external_id: str | None = None
+    message_id: str | None = None
+    # Message-IDs this one answers (In-Reply-To first, then References).
+    in_reply_to: list[str] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)  # {"name", "type", "size"}
+    source: str = ""  # "FILE:RECORD", for messages about this record
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RecordError:
+    """A record an intake format could not read."""
+
+    location: str  # "FILE:RECORD"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+@dataclass
+class Match:
+    key: str
+    name: str
+    kind: str
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CategoryGuess:
+    key: str
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MatchResult:
+    language: str  # zh | en | mixed
+    category: CategoryGuess
+    matches: list[Match] = field(default_factory=list)
+
+
+@dataclass
+class Request:
+    """A stored request, as the inbox shows it."""
+
+    id: int
+    external_id: str | None
+    received_at: datetime
+    channel: str
+    from_name: str
+    from_email: str
+    organization: str
+    subject: str
+    body: str
+    language: str | None
+    status: str
+    category: str | None
+    category_manual: bool
+    match: str | None
+    match_manual: bool
+    assignee: str | None
+    follow_up_on: date | None
+    version: int
+    updated_at: datetime
+    updated_by: str | None
+    last_activity_at: datetime
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+
+@dataclass
+class Event:
+    id: int
+    request_id: int
+    at: datetime
+    actor: str
+    action: str  # import, status, assign, tag, untag, note, follow_up, category, route, draft, sent, checklist, message
+    old: str | None
+    new: str | None
+    detail: str | None
+
+
+@dataclass
+class DraftVersion:
+    request_id: int
+    version: int
+    template: str | None
+    language: str | None
+    body: str
+    created_at: datetime
+    author: str
+    sent_at: datetime | None = None
+
+
+@dataclass
+class Message:
+    """One message in a request's conversation (the first one is the request)."""
+
+    id: int
+    request_id: int
+    message_id: str | None
+    received_at: datetime
+    from_name: str
+    from_email: str
+    subject: str
+    body: str
+    attachments: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    duplicates: int = 0
+    threaded: int = 0
+    failed: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    new_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "threaded": self.threaded,
+            "failed": self.failed,
+            "errors": [str(e) for e in self.errors],
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class RequestFilter:
+    """What the inbox shows; every field narrows the set."""
+
+    statuses: tuple[str, ...] = ()  # empty: all statuses
+    category: str | None = None
+    match: str | None = None
+    tag: str | None = None
+    assignee: str | None = None  # "" means unassigned
+    language: str | None = None
+    due: str | None = None  # "overdue" | "week" | "today"
+    query: str = ""
+    ids: tuple[int, ...] = ()

@@ -1,0 +1,159 @@
+"""The inbox schema and its migrations, keyed on ``PRAGMA user_version``.
+
+Tables are made with sqlite-utils' table API so the file stays the plain,
+readable SQLite that ``sqlite-utils`` and Datasette open: readable names, ISO
+8601 UTC text timestamps, JSON only where a list really is a list.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+    db["requests"].create(
+        {
+            "id": int,
+            "external_id": str,
+            "message_id": str,
+            "content_hash": str,
+            "received_at": str,
+            "channel": str,
+            "from_name": str,
+            "from_email": str,
+            "organization": str,
+            "subject": str,
+            "body": str,
+            "language": str,
+            "status": str,
+            "category": str,  # effective: the steward's choice, else the suggestion
+            "category_manual": int,
+            "category_suggested": str,
+            "category_score": int,
+            "category_reasons": str,  # JSON list of strings
+            "match": str,  # effective routed directory key, same rule
+            "match_manual": int,
+            "assignee": str,
+            "follow_up_on": str,  # YYYY-MM-DD
+            "attachments": str,  # JSON list of {name, type, size}
+            "version": int,
+            "created_at": str,
+            "updated_at": str,
+            "updated_by": str,
+            "last_activity_at": str,
+        },
+        pk="id",
+        not_null=[
+            "content_hash", "received_at", "channel", "from_name", "from_email", "organization",
+            "subject", "body", "status", "category_manual", "match_manual", "version",
+            "created_at", "updated_at", "last_activity_at",
+        ],
+        defaults={
+            "channel": "other", "from_name": "", "from_email": "", "organization": "",
+            "subject": "", "body": "", "status": "new", "category_manual": 0,
+            "match_manual": 0, "version": 1,
+        },
+    )
+    requests = db["requests"]
+    requests.create_index(["external_id"], unique=True)
+    requests.create_index(["message_id"], unique=True)
+    requests.create_index(["content_hash"], unique=True)
+    requests.create_index(["last_activity_at", "id"])
+    requests.create_index(["status", "last_activity_at"])
+    requests.create_index(["received_at"])
+    requests.create_index(["category"])
+    requests.create_index(["match"])
+    requests.create_index(["assignee"])
+    requests.create_index(["follow_up_on"])
+
+    db["messages"].create(
+        {
+            "id": int, "request_id": int, "message_id": str, "in_reply_to": str,
+            "received_at": str, "from_name": str, "from_email": str, "subject": str,
+            "body": str, "attachments": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "requests", "id")],
+        not_null=["request_id", "received_at"],
+    )
+    db["messages"].create_index(["message_id"], unique=True)
+    db["messages"].create_index(["request_id"])
+
+    db["events"].create(
+        {
+            "id": int, "request_id": int, "version": int, "at": str, "actor": str,
+            "action": str, "old": str, "new": str, "detail": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "requests", "id")],
+        not_null=["request_id", "at", "actor", "action"],
+    )
+    db["events"].create_index(["request_id", "id"])
+    db["events"].create_index(["action", "at"])
+
+    db["tags"].create(
+        {"request_id": int, "tag": str, "added_at": str, "added_by": str},
+        pk=("request_id", "tag"),
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["tags"].create_index(["tag"])
+
+    db["matches"].create(
+        {"request_id": int, "rank": int, "key": str, "score": int, "reasons": str},
+        pk=("request_id", "key"),
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+
+    db["drafts"].create(
+        {
+            "id": int, "request_id": int, "version": int, "template": str, "language": str,
+            "body": str, "created_at": str, "author": str, "sent_at": str,
+        },
+        pk="id",
+        foreign_keys=[("request_id", "requests", "id")],
+        not_null=["request_id", "version", "body", "created_at"],
+    )
+    db["drafts"].create_index(["request_id", "version"], unique=True)
+
+    db["checklist"].create(
+        {"request_id": int, "item_key": str, "checked": int, "checked_by": str, "checked_at": str},
+        pk=("request_id", "item_key"),
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["autosaves"].create(
+        {"request_id": int, "author": str, "body": str, "saved_at": str},
+        pk=("request_id", "author"),
+    )
+    db["feeds"].create({"name": str, "cursor": str, "fetched_at": str}, pk="name")
+
+    # Trigram FTS finds substrings in Chinese text without a word segmenter.
+    requests.enable_fts(
+        ["subject", "body", "organization", "from_name", "from_email"],
+        fts_version="FTS5",
+        tokenize="trigram",
+        create_triggers=True,
+    )
+
+
+MIGRATIONS = [_v1]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema up to date; safe when several processes open a new file at once."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current >= len(MIGRATIONS):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number, step in enumerate(MIGRATIONS[current:], start=current + 1):
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise

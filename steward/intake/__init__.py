@@ -68,7 +68,7 @@ def read_path(
     path = Path(path)
     if not path.exists():
         raise FileError(path, "no such file or directory")
-    fmt = detect_format(path) if fmt is None else _checked_format(fmt)
+    fmt = detect_format(path) if fmt is None else check_format(fmt)
     if fmt == "maildir":
         from steward.intake.maildir import read_maildir
 
@@ -92,7 +92,8 @@ def read_path(
     return read_jsonl(path, tz=tz) if fmt == "jsonl" else read_json(path, tz=tz)
 
 
-def _checked_format(fmt: str) -> str:
+def check_format(fmt: str) -> str:
+    """A format name as given on the command line, checked."""
     fmt = fmt.lower().strip()
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")

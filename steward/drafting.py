@@ -1,0 +1,425 @@
+"""Reply drafts: bilingual templates filled in one pass, with the guidance checklist.
+
+A template is one TOML file, ``templates/<key>.toml``, with ``name_zh``,
+``name_en``, ``body_zh``, ``body_en`` and an optional ``category`` (the kind of
+request it is written for). Shipped templates live in package
+``steward.defaults``; a file of the same name in the user's config directory
+overrides the fields it sets, and a new name adds a template.
+
+Bodies may use these placeholders and no others (``{{`` and ``}}`` stand for
+literal braces):
+
+=================  ==============================================================
+``{greeting}``     "林雅婷 您好：" / "Hello Hiroshi Tanaka,"; without a sender name
+                   "您好：" / "Hello,"
+``{sender_name}``  the sender's name; empty: "朋友" / "friend"
+``{organization}`` the sender's organization; empty: "貴單位" / "your organization"
+``{subject}``      the request's subject; empty: "（無主旨）" / "(no subject)"
+``{your_message}`` "「subject」來信" / "your message “subject”"; without a subject
+                   "來信" / "your message"
+``{received_date}`` when the request arrived, in the configured time zone
+``{match_name}``   the routed project or working group, in the reply language
+``{match_intro}``  the same introduced the way the community asks, e.g.
+                   "Sch001, a g0v project"
+``{match_contact}`` how to reach it (the directory's contacts)
+``{match_url}``    its website
+``{steward_name}`` the steward's name from the configuration
+``{category_name}`` the request's kind, e.g. "演講／活動邀約" / "speaking invitation"
+=================  ==============================================================
+
+Without a routed match, the ``match_*`` placeholders describe the hackathon
+organizers (directory key ``jothon``), who post outside requests to the
+community; without that entry, the g0v Slack.
+
+Only the template is parsed: request text is substituted as a plain value and
+never read as a template, so a body containing ``{steward_name}`` stays literal.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from steward.guidance import (
+    GuidanceItem,
+    check_guidance,
+    checklist_for,
+    is_english,
+    load_guidance,
+    snippet,
+)
+from steward.models import CATEGORIES, ConfigError, Request, UsageError
+from steward.text import clean_text, one_line
+
+__all__ = [
+    "PLACEHOLDERS",
+    "REPLY_LANGUAGES",
+    "GuidanceItem",
+    "RenderedDraft",
+    "Template",
+    "check_guidance",
+    "check_templates",
+    "checklist_for",
+    "choose_language",
+    "choose_template",
+    "load_guidance",
+    "load_templates",
+    "placeholder_values",
+    "render_draft",
+    "reply_language",
+    "snippet",
+]
+
+PLACEHOLDERS: dict[str, str] = {
+    "greeting": "a salutation line, generic when the sender's name is unknown",
+    "sender_name": "the sender's name",
+    "organization": "the sender's organization",
+    "subject": "the request's subject",
+    "your_message": "a reference to the request, with its subject when it has one",
+    "received_date": "the date the request arrived",
+    "match_name": "the routed project or working group",
+    "match_intro": "the routed project or working group, introduced as the community asks",
+    "match_contact": "how to reach the routed project or working group",
+    "match_url": "the routed project's or working group's website",
+    "steward_name": "the steward's name",
+    "category_name": "the kind of request",
+}
+REPLY_LANGUAGES = ("zh-TW", "en")
+TEMPLATES_DIR = "templates"
+# Who a request goes to when nothing in the directory fits: the hackathon
+# organizers post outside requests to the community (norms, S1).
+FALLBACK_ROUTE = "jothon"
+
+_FIELDS = ("name_zh", "name_en", "body_zh", "body_en")
+_ALLOWED = frozenset({*_FIELDS, "category"})
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_MAX_SUBJECT = 80
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December")  # fmt: skip
+_CATEGORY_NAMES = {
+    "collaboration": ("合作提案", "collaboration proposal"),
+    "speaking": ("演講／活動邀約", "speaking invitation"),
+    "funding": ("募資／補助／標案／贊助", "funding request"),
+    "naming": ("名義與標誌", "use of names and logos"),
+    "partnership": ("社群合作夥伴", "community partnership"),
+    "media": ("媒體採訪", "media request"),
+    "data": ("資料／技術諮詢", "data or technical question"),
+    "international": ("國際交流", "international exchange"),
+    "volunteer": ("個人參與", "volunteering"),
+    "other": ("其他", "other request"),
+}
+# How a directory kind is introduced (naming norm: "X, a g0v project").
+_KIND_INTRO = {
+    "project": ("{name}（g0v 社群的一個專案）", "{name}, a g0v project"),
+    "working_group": ("{name}（g0v 社群的一個工作小組）", "{name}, a g0v working group"),
+    "partner_community": ("{name}（與 g0v 常合作的夥伴社群）", "{name}, a community g0v often works with"),
+}
+_NO_DIRECTORY = {  # zh, en: used when even the fallback entry is missing
+    "match_name": ("g0v Slack 上的參與者", "contributors on the g0v Slack"),
+    "match_contact": ("g0v Slack", "the g0v Slack"),
+    "match_url": ("https://g0v.tw", "https://g0v.tw"),
+}
+_EMPTY = {  # zh, en: what an empty request field reads as
+    "sender_name": ("朋友", "friend"),
+    "organization": ("貴單位", "your organization"),
+    "subject": ("（無主旨）", "(no subject)"),
+    "steward_name": ("社群志工", "A community volunteer"),
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    name_zh: str
+    name_en: str
+    body_zh: str
+    body_en: str
+    category: str | None = None
+    origin: str = ""  # the file it came from; the user's file when overridden
+
+    def name(self, language: str | None) -> str:
+        return self.name_en if is_english(language) else self.name_zh
+
+    def body(self, language: str | None) -> str:
+        return self.body_en if is_english(language) else self.body_zh
+
+
+@dataclass
+class RenderedDraft:
+    template: str
+    language: str
+    body: str
+    checklist: list[GuidanceItem] = field(default_factory=list)
+
+
+# -- choosing --------------------------------------------------------------------
+
+
+def reply_language(value: str) -> str:
+    """Normalise a language a user typed ("zh", "zh_TW", "EN") to a reply language."""
+    lowered = value.strip().lower().replace("_", "-")
+    if lowered in ("zh", "zh-tw", "zh-hant", "zh-hant-tw"):
+        return "zh-TW"
+    if lowered in ("en", "en-us", "en-gb"):
+        return "en"
+    raise UsageError(f"unknown reply language {value!r}: use zh-TW or en")
+
+
+def choose_language(request_language: str | None, configured: str | None) -> str:
+    """A Chinese request gets a zh-TW reply, an English one English; else the configured language."""
+    if request_language == "zh":
+        return "zh-TW"
+    if request_language == "en":
+        return "en"
+    try:
+        return reply_language(configured or "")
+    except UsageError:
+        return "zh-TW"
+
+
+def choose_template(category: str | None, match_key: str | None) -> str:
+    """The default template: the category's own, except for "other".
+
+    An "other" request with somewhere to go gets the "other" reply, which routes
+    it; one with nowhere to go (out of scope, spam) is declined kindly.
+    """
+    if category in CATEGORIES and category != "other":
+        return category
+    return "other" if match_key else "decline"
+
+
+# -- templates -------------------------------------------------------------------
+
+
+def _parse(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """Split a body into (literal, placeholder) parts; also return its problems."""
+    parts: list[tuple[str, str | None]] = []
+    problems: list[str] = []
+    try:
+        for literal, name, spec, conversion in string.Formatter().parse(text):
+            if name is None:
+                parts.append((literal, None))
+            elif name not in PLACEHOLDERS:
+                problems.append(f"unknown placeholder {{{name}}}")
+            elif spec or conversion:
+                problems.append(f"placeholder {{{name}}} takes no format spec or conversion")
+            else:
+                parts.append((literal, name))
+    except ValueError as exc:  # a lone "{" or "}"
+        problems.append(f"{exc} (write {{{{ or }}}} for a literal brace)")
+    return parts, problems
+
+
+def _read_file(data: bytes, label: str, problems: list[str]) -> dict | None:
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        problems.append(f"{label}: not UTF-8 text")
+        return None
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{label}: not valid TOML: {exc}")
+        return None
+    fields: dict[str, str] = {}
+    for name, value in parsed.items():
+        if name not in _ALLOWED:
+            allowed = ", ".join(sorted(_ALLOWED))
+            problems.append(f"{label}: unknown field {name!r} (expected {allowed})")
+        elif not isinstance(value, str) or (name != "category" and not value.strip()):
+            problems.append(f"{label}: {name} must be non-empty text")
+        elif name == "category" and value not in CATEGORIES:
+            problems.append(f"{label}: unknown category {value!r} (known: {', '.join(CATEGORIES)})")
+        elif name.startswith("body_"):
+            for problem in _parse(value)[1]:
+                problems.append(f"{label}: {problem} in {name}")
+            fields[name] = value
+        else:
+            fields[name] = value
+    return fields
+
+
+def _template_files(settings: Any) -> list[tuple[str, str, bytes | None]]:
+    """(key, label, content) for shipped files first, then the user's."""
+    found: list[tuple[str, str, bytes | None]] = []
+    shipped = resources.files("steward.defaults") / TEMPLATES_DIR
+    for entry in sorted(shipped.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            found.append((entry.name[: -len(".toml")], f"{entry} (shipped)", entry.read_bytes()))
+    config_dir = getattr(settings, "config_dir", None)
+    user_dir = Path(config_dir) / TEMPLATES_DIR if config_dir is not None else None
+    if user_dir is not None and user_dir.is_dir():
+        for path in sorted(user_dir.glob("*.toml")):
+            try:
+                content: bytes | None = path.read_bytes()
+            except OSError:
+                content = None
+            found.append((path.stem, str(path), content))
+    return found
+
+
+def _read_templates(settings: Any) -> tuple[dict[str, Template], list[str]]:
+    problems: list[str] = []
+    merged: dict[str, tuple[dict[str, str], str]] = {}
+    for key, label, content in _template_files(settings):
+        if not _KEY.match(key):
+            problems.append(f"{label}: template names use lowercase letters, digits, _ and - only")
+            continue
+        if content is None:
+            problems.append(f"{label}: cannot read the file")
+            continue
+        fields = _read_file(content, label, problems)
+        if fields is None:
+            continue
+        # A user file overrides only the fields it sets, so a steward can
+        # reword one language and keep the other.
+        previous = merged.get(key, ({}, label))[0]
+        merged[key] = ({**previous, **fields}, label)
+    templates: dict[str, Template] = {}
+    for key, (fields, label) in merged.items():
+        missing = [name for name in _FIELDS if name not in fields]
+        if missing:
+            problems.append(f"{label}: missing {', '.join(missing)}")
+            continue
+        templates[key] = Template(key=key, origin=label, category=fields.get("category") or None,
+                                  **{name: fields[name] for name in _FIELDS})  # fmt: skip
+    return templates, problems
+
+
+def load_templates(settings: Any) -> dict[str, Template]:
+    """All templates by key, the user's overrides applied; ConfigError names the first problem."""
+    templates, problems = _read_templates(settings)
+    if problems:
+        more = len(problems) - 1
+        raise ConfigError(problems[0] + (f" (and {more} more; run `steward config check`)" if more else ""))
+    return templates
+
+
+def check_templates(settings: Any) -> list[str]:
+    """Every problem in the shipped and user templates, one line each (for `config check`)."""
+    return _read_templates(settings)[1]
+
+
+# -- rendering -------------------------------------------------------------------
+
+
+def _pick(pair: tuple[str, str], english: bool) -> str:
+    return pair[1] if english else pair[0]
+
+
+def _entry_value(entry: Any, name: str) -> Any:
+    return getattr(entry, name, None) if entry is not None else None
+
+
+def _match_values(entry: Any, english: bool) -> dict[str, str]:
+    if entry is None:
+        values = {name: _pick(pair, english) for name, pair in _NO_DIRECTORY.items()}
+        values["match_intro"] = values["match_name"]
+        return values
+    name = one_line(_entry_value(entry, "name"))
+    name_en = one_line(_entry_value(entry, "name_en"))
+    shown = (name_en or name) if english else (name or name_en)
+    shown = shown or one_line(_entry_value(entry, "key"))
+    intro = _KIND_INTRO.get(_entry_value(entry, "kind") or "")
+    contacts = [one_line(c) for c in _entry_value(entry, "contacts") or [] if one_line(c)]
+    url = one_line(_entry_value(entry, "url"))
+    return {
+        "match_name": shown,
+        "match_intro": _pick(intro, english).format(name=shown) if intro else shown,
+        # Every project has a channel on the g0v Slack, so it is the honest fallback.
+        "match_contact": (", " if english else "、").join(contacts) or _pick(_NO_DIRECTORY["match_contact"], english),
+        "match_url": url or _pick(_NO_DIRECTORY["match_url"], english),
+    }
+
+
+def _format_date(request: Request, settings: Any, english: bool) -> str:
+    tz = getattr(settings, "tz", None) or timezone.utc
+    day = request.received_at.astimezone(tz)
+    if english:
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def placeholder_values(request: Request, entry: Any, *, settings: Any, language: str) -> dict[str, str]:
+    """The text every placeholder stands for in this request's reply."""
+    english = is_english(language)
+    sender = one_line(request.from_name)
+    organization = one_line(request.organization)
+    subject = one_line(request.subject)
+    if len(subject) > _MAX_SUBJECT:
+        subject = subject[: _MAX_SUBJECT - 1].rstrip() + "…"
+    steward = one_line(getattr(settings, "steward_name", ""))
+    if english:
+        greeting = f"Hello {sender}," if sender else "Hello,"
+        your_message = f"your message “{subject}”" if subject else "your message"
+    else:
+        greeting = f"{sender} 您好：" if sender else "您好："
+        your_message = f"「{subject}」來信" if subject else "來信"
+    category = request.category if request.category in _CATEGORY_NAMES else "other"
+    values = {
+        "greeting": greeting,
+        "sender_name": sender or _pick(_EMPTY["sender_name"], english),
+        "organization": organization or _pick(_EMPTY["organization"], english),
+        "subject": subject or _pick(_EMPTY["subject"], english),
+        "your_message": your_message,
+        "received_date": _format_date(request, settings, english),
+        "steward_name": steward or _pick(_EMPTY["steward_name"], english),
+        "category_name": _pick(_CATEGORY_NAMES[category], english),
+        **_match_values(entry, english),
+    }
+    return values
+
+
+def _directory_entry(directory: Mapping[str, Any] | Any | None, key: str | None) -> Any:
+    if directory is None:
+        return None
+    entry = directory.get(key) if key else None
+    return entry if entry is not None else directory.get(FALLBACK_ROUTE)
+
+
+def fill(body: str, values: Mapping[str, str]) -> str:
+    """Substitute placeholders in one pass: values are never parsed as templates."""
+    parts, problems = _parse(body)
+    if problems:
+        raise ConfigError(problems[0])
+    text = "".join(literal + (values[name] if name else "") for literal, name in parts)
+    return clean_text(text).strip()
+
+
+def render_draft(
+    request: Request,
+    *,
+    settings: Any,
+    directory: Any,
+    template_key: str | None = None,
+    language: str | None = None,
+    templates: Mapping[str, Template] | None = None,
+    guidance: Sequence[GuidanceItem] | None = None,
+) -> RenderedDraft:
+    """A reply to `request` and the checklist that goes with it.
+
+    `directory` is anything with ``.get(key)`` returning a directory entry or
+    None (steward.directory's Directory, or a dict). Pass `templates` and
+    `guidance` to avoid re-reading the files on every draft.
+    """
+    if templates is None:
+        templates = load_templates(settings)
+    key = template_key or choose_template(request.category, request.match)
+    template = templates.get(key)
+    if template is None:
+        raise UsageError(f"unknown template {key!r} (known: {', '.join(sorted(templates))})")
+    lang = reply_language(language) if language else choose_language(request.language, settings.language)
+    entry = _directory_entry(directory, request.match)
+    values = placeholder_values(request, entry, settings=settings, language=lang)
+    items = load_guidance(settings) if guidance is None else guidance
+    return RenderedDraft(
+        template=key,
+        language=lang,
+        body=fill(template.body(lang), values),
+        checklist=checklist_for(request.category, items),
+    )

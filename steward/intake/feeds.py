@@ -1,0 +1,164 @@
+"""JSON feeds: requests pulled over HTTP from other tools (`steward fetch`).
+
+A feed answers a GET with a JSON document holding a list of items and a
+cursor; the next GET sends the cursor back so only newer items come. Each item
+is mapped onto the interchange fields (see `steward.intake.jsonl`) by the
+feed's `mapping` (our field -> their field, dotted paths allowed).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from steward.intake.jsonl import record_from_mapping
+from steward.models import IncomingRequest, RecordError, StewardError
+from steward.text import one_line
+
+if TYPE_CHECKING:
+    import httpx
+
+    from steward.config import FeedSettings
+
+FIELDS = (
+    "external_id", "received_at", "channel", "from_name", "from_email", "organization",
+    "subject", "body", "message_id", "in_reply_to",
+)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_ATTEMPTS = 5
+MAX_WAIT_SECONDS = 300.0  # a Retry-After beyond this is reported rather than slept through
+MAX_PAGES = 1000  # a feed that never stops handing out new cursors is a broken feed
+
+
+class FeedError(StewardError):
+    """A feed could not be read; nothing from the failed page was imported."""
+
+    def __init__(self, feed: str, reason: str):
+        super().__init__(f"feed {feed!r}: {reason}")
+        self.feed = feed
+        self.reason = reason
+
+
+@dataclass
+class FeedPage:
+    records: list[IncomingRequest | RecordError]
+    cursor: str | None  # the cursor to send next time; None: keep the old one
+
+
+def fetch_pages(
+    feed: FeedSettings,
+    cursor: str | None,
+    *,
+    tz: tzinfo,
+    client: httpx.Client,
+    sleep: Callable[[float], None] = time.sleep,
+    environ: Mapping[str, str] = os.environ,
+) -> Iterator[FeedPage]:
+    """Pages of new items, oldest cursor first, until the feed has nothing new.
+
+    The next page is only requested when the caller asks for it, so a caller
+    that stores each page's cursor after importing its items never skips any.
+    """
+    headers = {"Accept": "application/json"}
+    token = environ.get(feed.token_env) if feed.token_env else None
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    seen = 0
+    for _ in range(MAX_PAGES):
+        params = {feed.cursor_param: cursor} if cursor and feed.cursor_param else {}
+        document = _get_json(feed, client, params, headers, sleep)
+        items = dig(document, feed.items_path) if feed.items_path else document
+        if not isinstance(items, list):
+            raise FeedError(feed.name, f"the response has no list of items at {feed.items_path or 'the top'!r}")
+        next_cursor = dig(document, feed.cursor_path) if feed.cursor_path else None
+        if next_cursor is not None and not isinstance(next_cursor, (str, int)):
+            raise FeedError(feed.name, f"the cursor at {feed.cursor_path!r} is not a string or a number")
+        next_cursor = None if next_cursor in (None, "") else str(next_cursor)
+        records = []
+        for item in items:
+            seen += 1
+            records.append(map_item(item, feed, location=f"feed {feed.name}:item {seen}", tz=tz))
+        yield FeedPage(records, next_cursor)
+        if not items or next_cursor is None or next_cursor == cursor:
+            return
+        cursor = next_cursor
+    raise FeedError(feed.name, f"still handing out new cursors after {MAX_PAGES} pages; stopped")
+
+
+def map_item(item: object, feed: FeedSettings, *, location: str, tz: tzinfo) -> IncomingRequest | RecordError:
+    """One feed item as a request, through the feed's field mapping."""
+    if not isinstance(item, Mapping):
+        return RecordError(location, "expected a JSON object")
+    mapped = {field: dig(item, feed.mapping.get(field, field)) for field in FIELDS}
+    return record_from_mapping(mapped, location=location, tz=tz)
+
+
+def dig(document: Any, path: str) -> Any:
+    """The value at a dotted path ("data.items", "author.0.email"), or None."""
+    value = document
+    for step in path.split("."):
+        if isinstance(value, Mapping):
+            value = value.get(step)
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    return value
+
+
+def _get_json(feed: FeedSettings, client: httpx.Client, params: dict, headers: dict, sleep) -> Any:
+    import httpx
+
+    delay = 1.0
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        last = attempt == MAX_ATTEMPTS
+        try:
+            response = client.get(feed.url, params=params, headers=headers)
+        except httpx.TransportError as exc:
+            if last:
+                raise FeedError(feed.name, f"cannot connect: {_transport_reason(exc)}") from None
+            sleep(delay)
+            delay = min(delay * 2, 60.0)
+            continue
+        if response.status_code in RETRY_STATUSES and not last:
+            wait = retry_after(response.headers.get("Retry-After"))
+            if wait is not None and wait > MAX_WAIT_SECONDS:
+                raise FeedError(feed.name, f"HTTP {response.status_code}; the server asks to wait {wait:.0f}s, try later")
+            sleep(delay if wait is None else wait)
+            delay = min(delay * 2, 60.0)
+            continue
+        if response.status_code >= 400:
+            hint = ""
+            if response.status_code in (401, 403) and feed.token_env:
+                hint = f" (check the token in ${feed.token_env})"
+            raise FeedError(feed.name, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
+        try:
+            return response.json()
+        except ValueError:
+            raise FeedError(feed.name, "the response is not JSON") from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _transport_reason(exc: Exception) -> str:
+    return one_line(str(exc))[:200] or type(exc).__name__

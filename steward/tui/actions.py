@@ -1,0 +1,305 @@
+"""What a steward does to requests, from any screen that shows them.
+
+Every action writes through the same Store methods the CLI uses, in a worker
+thread, with the version the steward saw: a request changed meanwhile by
+someone else is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual import work
+from textual.binding import Binding
+from textual.screen import Screen
+
+from steward.models import CATEGORIES, STATUSES, Request, StaleVersion, StewardError
+from steward.tui.dialogs import ChoiceDialog, FuzzyPicker, NoteDialog, PromptDialog
+from steward.tui.i18n import category_name, status_name, t
+
+
+@dataclass
+class Undo:
+    label: str
+    # (request id, field, value to restore, version after our change)
+    steps: list[tuple[int, str, object, int]] = field(default_factory=list)
+
+
+@dataclass
+class WriteOutcome:
+    label: str
+    changed: list[Request] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    stale: list[tuple[Request, str]] = field(default_factory=list)
+    undo: Undo | None = None
+
+
+def _apply(store, kind: str, request: Request, value, version: int | None) -> Request:
+    if kind == "status":
+        return store.set_status(request.id, value, expected_version=version)
+    if kind == "assignee":
+        return store.assign(request.id, value, expected_version=version)
+    if kind == "tags+":
+        return store.add_tags(request.id, value, expected_version=version)
+    if kind == "tags-":
+        return store.remove_tags(request.id, value, expected_version=version)
+    if kind == "follow_up_on":
+        return store.set_follow_up(request.id, value, expected_version=version)
+    if kind == "category":
+        return store.set_category(request.id, value, expected_version=version)
+    if kind == "match":
+        return store.set_route(request.id, value, expected_version=version)
+    if kind == "note":
+        return store.add_note(request.id, value, expected_version=version)
+    raise ValueError(kind)
+
+
+def _inverse(kind: str, before: Request, value) -> tuple[str, object] | None:
+    if kind == "status":
+        return "status", before.status
+    if kind == "assignee":
+        return "assignee", before.assignee
+    if kind == "tags+":
+        added = [tag for tag in value if tag not in before.tags]
+        return ("tags-", added) if added else None
+    if kind == "tags-":
+        removed = [tag for tag in value if tag in before.tags]
+        return ("tags+", removed) if removed else None
+    if kind == "follow_up_on":
+        return "follow_up_on", before.follow_up_on
+    if kind == "category":
+        return "category", before.category if before.category_manual else None
+    if kind == "match":
+        return "match", before.match if before.match_manual else None
+    return None  # notes are history: they stay
+
+
+class ActionScreen(Screen):
+    """A screen showing requests a steward can act on. Subclasses say which (targets())."""
+
+    BINDINGS = [
+        Binding("s", "set_status", "bind.status", id="request.status"),
+        Binding("a", "assign", "bind.assign", id="request.assign"),
+        Binding("A", "assign_me", "bind.assign_me", show=False, id="request.assign_me"),
+        Binding("t", "tag", "bind.tag", id="request.tag"),
+        Binding("c", "set_category", "bind.category", show=False, id="request.category"),
+        Binding("m", "route", "bind.route", id="request.route"),
+        Binding("f", "follow_up", "bind.follow_up", show=False, id="request.follow_up"),
+        Binding("n", "note", "bind.note", id="request.note"),
+        Binding("x", "spam", "bind.spam", show=False, id="request.spam"),
+        Binding("u", "undo", "bind.undo", show=False, id="request.undo"),
+        Binding("d", "draft", "bind.draft", id="request.draft"),
+    ]
+
+    def targets(self) -> list[Request]:
+        raise NotImplementedError
+
+    def changed(self, requests: list[Request]) -> None:
+        """Show what a write did (rows, counts, view); subclasses refine."""
+
+    def reload_details(self) -> None:
+        """Reload whatever request is on screen."""
+
+    # --- the actions ----------------------------------------------------------
+
+    def _targets_or_warn(self) -> list[Request]:
+        targets = self.targets()
+        if not targets:
+            self.notify(t("notify.no_request"), severity="warning")
+        return targets
+
+    def _hint(self, targets: list[Request]) -> str:
+        return t("dialog.on_marked", n=len(targets)) if len(targets) > 1 else ""
+
+    def action_set_status(self) -> None:
+        targets = self._targets_or_warn()
+        if targets:
+            choices = [(s, status_name(s)) for s in STATUSES]
+            self.app.push_screen(
+                ChoiceDialog(t("dialog.status"), choices, current=targets[0].status, hint=self._hint(targets)),
+                lambda value: value and self.write("status", targets, value, t("bind.status")),
+            )
+
+    def action_spam(self) -> None:
+        targets = self._targets_or_warn()
+        if targets:
+            self.write("status", targets, "spam", t("bind.spam"))
+
+    def action_assign(self) -> None:
+        targets = self._targets_or_warn()
+        if targets:
+            me = self.app.settings.steward_name
+
+            def done(value: str | None) -> None:
+                if value is not None:
+                    name = value.strip()
+                    name = me if name.lower() in ("me", "我") else name
+                    self.write("assignee", targets, name or None, t("bind.assign"))
+
+            self.app.push_screen(
+                PromptDialog(t("dialog.assign"), value=targets[0].assignee or "", hint=self._hint(targets),
+                             suggestions=[me, *self.app.known_assignees]),
+                done,
+            )
+
+    def action_assign_me(self) -> None:
+        targets = self._targets_or_warn()
+        if targets:
+            self.write("assignee", targets, self.app.settings.steward_name, t("bind.assign_me"))
+
+    def action_tag(self) -> None:
+        targets = self._targets_or_warn()
+        if not targets:
+            return
+
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            words = value.split()
+            add = [w for w in words if not w.startswith("-")]
+            remove = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
+            if add:
+                self.write("tags+", targets, add, t("bind.tag"))
+            if remove:
+                self.write("tags-", targets, remove, t("bind.tag"))
+
+        self.app.push_screen(
+            PromptDialog(t("dialog.tag"), hint=self._hint(targets), suggestions=self.app.known_tags), done
+        )
+
+    def action_set_category(self) -> None:
+        targets = self._targets_or_warn()
+        if targets:
+            choices = [(c, category_name(c)) for c in CATEGORIES] + [("", t("dialog.category_auto"))]
+            self.app.push_screen(
+                ChoiceDialog(t("dialog.category"), choices, current=targets[0].category, hint=self._hint(targets)),
+                lambda value: value is not None and self.write("category", targets, value or None, t("bind.category")),
+            )
+
+    def action_route(self) -> None:
+        targets = self._targets_or_warn()
+        if not targets:
+            return
+        directory = self.app.directory
+        items = []
+        for entry in directory.entries if directory else []:
+            label = f"{entry.name} · {entry.name_en} ({entry.key})" if entry.name_en != entry.name else f"{entry.name} ({entry.key})"
+            items.append((entry.key, label, " ".join([entry.key, *entry.aliases, *entry.keywords[:8]])))
+        self.app.push_screen(
+            FuzzyPicker(t("dialog.route"), items, placeholder=t("dialog.route_search"), extra=("__auto__", t("dialog.route_none"))),
+            lambda key: key and self.write("match", targets, None if key == "__auto__" else key, t("bind.route")),
+        )
+
+    def action_follow_up(self) -> None:
+        targets = self._targets_or_warn()
+        if not targets:
+            return
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            from steward.dates import parse_date
+
+            if not value.strip():
+                self.write("follow_up_on", targets, None, t("bind.follow_up"))
+                return
+            try:
+                on = parse_date(value, self.app.today())
+            except StewardError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.write("follow_up_on", targets, on, t("bind.follow_up"))
+
+        current = targets[0].follow_up_on.isoformat() if targets[0].follow_up_on else ""
+        self.app.push_screen(PromptDialog(t("dialog.follow_up"), value=current, hint=self._hint(targets)), done)
+
+    def action_note(self, text: str = "", error: str = "") -> None:
+        targets = self._targets_or_warn()
+        if not targets:
+            return
+
+        def done(value: str | None) -> None:
+            if value and value.strip():
+                self.write("note", targets, value, t("bind.note"))
+
+        self.app.push_screen(NoteDialog(t("dialog.note"), text=text, error=error), done)
+
+    def action_undo(self) -> None:
+        undo = self.app.undo_stack.pop() if self.app.undo_stack else None
+        if undo is None:
+            self.notify(t("notify.nothing_to_undo"))
+            return
+        self._undo(undo)
+
+    def action_draft(self) -> None:
+        targets = self._targets_or_warn()
+        if targets:
+            self.app.open_draft(targets[0])
+
+    # --- writing ----------------------------------------------------------------
+
+    def write(self, kind: str, targets: list[Request], value, label: str) -> None:
+        self._write(kind, list(targets), value, label)
+
+    @work(thread=True, group="writes")
+    def _write(self, kind: str, targets: list[Request], value, label: str) -> None:
+        store = self.app.store()
+        outcome = WriteOutcome(label=label, undo=Undo(label))
+        for request in targets:
+            try:
+                after = _apply(store, kind, request, value, request.version)
+            except StaleVersion as exc:
+                outcome.stale.append((request, str(exc)))
+                continue
+            except StewardError as exc:
+                outcome.errors.append(str(exc))
+                continue
+            outcome.changed.append(after)
+            inverse = _inverse(kind, request, value)
+            if inverse:
+                outcome.undo.steps.append((request.id, inverse[0], inverse[1], after.version))
+        self.app.call_from_thread(self._written, kind, value, outcome)
+
+    def _written(self, kind: str, value, outcome: WriteOutcome) -> None:
+        if outcome.undo and outcome.undo.steps:
+            self.app.undo_stack.append(outcome.undo)
+        if outcome.changed:
+            self.changed(outcome.changed)
+            if kind == "note":
+                self.notify(t("note.saved"))
+            elif len(outcome.changed) > 1:
+                self.notify(t("notify.done", what=outcome.label, n=len(outcome.changed)))
+        for error in outcome.errors:
+            self.notify(t("notify.error", error=error), severity="error")
+        if outcome.stale:
+            self.app.refresh_inbox()
+            self.reload_details()
+            message = t("note.stale", error=outcome.stale[0][1])
+            self.notify(message, severity="error", timeout=10)
+            if kind == "note":
+                # Keep what the steward typed: offer it back in the note editor.
+                self.action_note(text=value, error=message)
+
+    @work(thread=True, group="writes")
+    def _undo(self, undo: Undo) -> None:
+        store = self.app.store()
+        outcome = WriteOutcome(label=undo.label)
+        for request_id, kind, value, version in undo.steps:
+            try:
+                request = store.get(request_id)
+                outcome.changed.append(_apply(store, kind, request, value, version))
+            except StaleVersion as exc:
+                outcome.stale.append((store.get(request_id), str(exc)))
+            except StewardError as exc:
+                outcome.errors.append(str(exc))
+        self.app.call_from_thread(self._undone, outcome)
+
+    def _undone(self, outcome: WriteOutcome) -> None:
+        if outcome.changed:
+            self.changed(outcome.changed)
+            self.notify(t("notify.undone", what=outcome.label))
+        for error in outcome.errors:
+            self.notify(t("notify.error", error=error), severity="error")
+        if outcome.stale:
+            self.app.refresh_inbox()
+            self.notify(t("notify.error", error=outcome.stale[0][1]), severity="error", timeout=10)

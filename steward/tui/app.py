@@ -1,0 +1,195 @@
+"""The full-screen app: the inbox a steward lives in."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
+
+from steward.config import Settings
+from steward.models import Request
+from steward.store import Store
+from steward.tui import i18n
+from steward.tui.actions import Undo
+from steward.tui.bindings import translate_bindings
+from steward.tui.commands import StewardCommands
+from steward.tui.i18n import t
+from steward.tui.screens import InboxScreen
+
+# Colours chosen to stay distinct when a terminal without truecolor (TERM=xterm-256color,
+# no COLORTERM: what SSH usually gives) quantizes them to its 256-colour palette.
+THEMES = [
+    Theme(
+        name="steward",
+        primary="#5fafd7", secondary="#87af87", accent="#d7af5f", warning="#d7af00",
+        error="#d75f5f", success="#87af5f", foreground="#d0d0d0", background="#1c1c1c",
+        surface="#262626", panel="#303030", dark=True,
+    ),
+    Theme(
+        name="steward-light",
+        primary="#005f87", secondary="#5f8700", accent="#875f00", warning="#af5f00",
+        error="#af0000", success="#5f8700", foreground="#1c1c1c", background="#eeeeee",
+        surface="#e4e4e4", panel="#d0d0d0", dark=False,
+    ),
+]
+THEME_NAMES = {"steward": "steward", "steward-light": "steward-light", "mono": "textual-ansi"}
+POLL_SECONDS = 1.0
+
+
+class StewardApp(App):
+    CSS_PATH = "steward.tcss"
+    TITLE = "steward"
+    COMMANDS = App.COMMANDS | {StewardCommands}
+    BINDINGS = [
+        Binding("q", "quit", "bind.quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "bind.help", id="app.help"),
+        Binding("L", "toggle_language", "bind.language", show=False, id="app.language"),
+        Binding("T", "next_theme", "bind.theme", show=False, id="app.theme"),
+        Binding("i", "import", "bind.import", show=False, id="app.import"),
+        Binding("W", "summary", "bind.summary", show=False, id="app.summary"),
+        Binding("ctrl+p", "command_palette", "bind.palette", show=False, id="app.palette"),
+    ]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, *, settings: Settings, database: Path, inbox_label: str | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.database = Path(database)
+        self.inbox_label = inbox_label or self.database.name
+        self._local = threading.local()
+        self._poll_lock = threading.Lock()
+        self._poll_store: Store | None = None
+        self._last_data_version: int | None = None
+        self._stores: list[Store] = []
+        self.undo_stack: list[Undo] = []
+        self.known_tags: list[str] = []
+        self.known_assignees: list[str] = []
+        self.directory = None
+        i18n.set_language(settings.language)
+        i18n.set_display_tz(settings.tz)
+
+    # --- the inbox, one connection per thread -----------------------------------
+
+    def store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store.open(self.database, actor=self.settings.steward_name, shared=self.settings.shared, tz=self.settings.tz)
+            self._local.store = store
+            self._stores.append(store)
+        return store
+
+    def today(self) -> date:
+        return datetime.now(self.settings.tz).date()
+
+    def requests_by_id(self, ids: list[int]) -> list[Request]:
+        store = self.store()
+        return [store.get(i) for i in ids]
+
+    # --- start and stop -----------------------------------------------------
+
+    def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = THEME_NAMES.get(self.settings.theme, "steward")
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        translate_bindings(self)
+        self.push_screen(InboxScreen())
+        self._load_reference_data()
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def on_unmount(self) -> None:
+        for store in self._stores:
+            try:
+                store.close()
+            except Exception:  # noqa: BLE001 - closing at exit, nothing to tell
+                pass
+
+    @work(thread=True, exclusive=True, group="reference")
+    def _load_reference_data(self) -> None:
+        store = self.store()
+        tags, assignees = store.known_tags(), store.known_assignees()
+        directory = None
+        try:
+            from steward.directory import load_directory
+
+            directory = load_directory(self.settings)
+        except Exception as exc:  # noqa: BLE001 - a broken user directory must not stop triage
+            self.call_from_thread(self.notify, t("notify.error", error=str(exc)), severity="error")
+        self.call_from_thread(self._reference_loaded, tags, assignees, directory)
+
+    def _reference_loaded(self, tags, assignees, directory) -> None:
+        self.known_tags, self.known_assignees = tags, assignees
+        if directory is not None:
+            self.directory = directory
+
+    # --- several stewards, one file --------------------------------------------
+
+    @work(thread=True, exclusive=True, group="poll")
+    def _poll(self) -> None:
+        with self._poll_lock:
+            if self._poll_store is None:
+                self._poll_store = Store.open(self.database, actor=self.settings.steward_name, tz=self.settings.tz)
+                self._stores.append(self._poll_store)
+            version = self._poll_store.data_version()
+        if self._last_data_version is not None and version != self._last_data_version:
+            self.call_from_thread(self.refresh_inbox)
+        self._last_data_version = version
+
+    def refresh_inbox(self) -> None:
+        """Reload what every open screen shows from the file."""
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_from_store", None)
+            if refresh is not None:
+                refresh()
+        self._load_reference_data()
+
+    # --- actions ------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from steward.tui.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_language(self) -> None:
+        i18n.set_language("en" if i18n.language() == "zh-TW" else "zh-TW")
+        translate_bindings(self)
+        for screen in self.screen_stack:
+            retranslate = getattr(screen, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
+        self.notify(t("notify.language"))
+
+    def action_next_theme(self) -> None:
+        names = ["steward", "steward-light", "textual-ansi"]
+        self.theme = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
+
+    def open_draft(self, request: Request) -> None:
+        try:
+            from steward.tui.draft_screen import DraftScreen
+        except ImportError:
+            self.notify(t("notify.unavailable"), severity="warning")
+            return
+        self.push_screen(DraftScreen(request))
+
+    def action_import(self) -> None:
+        try:
+            from steward.tui.import_dialog import ImportDialog
+        except ImportError:
+            self.notify(t("notify.unavailable"), severity="warning")
+            return
+        self.push_screen(ImportDialog())
+
+    def action_summary(self) -> None:
+        try:
+            from steward.tui.summary_screen import SummaryScreen
+        except ImportError:
+            self.notify(t("notify.unavailable"), severity="warning")
+            return
+        self.push_screen(SummaryScreen())

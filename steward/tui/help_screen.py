@@ -1,0 +1,78 @@
+"""The help screen, generated from the bindings themselves."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from steward.tui.bindings import key_display
+from steward.tui.i18n import t
+
+
+def binding_sections(app) -> list[tuple[str, list[Binding]]]:
+    """(section title, bindings) for everything a steward can press."""
+    from steward.tui import screens
+    from steward.tui.dialogs import NoteDialog
+    from steward.tui.inbox_list import InboxList
+    from steward.tui.request_view import RequestView
+
+    sections = [
+        ("help.section.app", type(app)),
+        ("help.section.inbox", screens.InboxScreen),
+        ("help.section.inbox", InboxList),
+        ("help.section.request", screens.RequestScreen),
+        ("help.section.request", RequestView),
+        ("help.section.dialogs", NoteDialog),
+    ]
+    for extra in getattr(app, "EXTRA_HELP", []):
+        sections.append(extra)
+    merged: dict[str, list[Binding]] = {}
+    seen: set[tuple[str, str]] = set()
+    for title, cls in sections:
+        for items in cls._merged_bindings.key_to_bindings.values():
+            for binding in items:
+                if binding.system or (title, binding.action) in seen:
+                    continue
+                seen.add((title, binding.action))
+                merged.setdefault(title, []).append(binding)
+    return list(merged.items())
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "bind.back", id="help.close"),
+        Binding("j,down", "scroll_down", "bind.scroll_down", show=False, id="help.down"),
+        Binding("k,up", "scroll_up", "bind.scroll_up", show=False, id="help.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide help"):
+            yield Static(Content(t("help.title")), classes="dialog-title")
+            yield Static(Content(t("help.intro")), classes="dialog-hint")
+            with VerticalScroll(id="help-body"):
+                yield Static(self._table())
+            yield Static(Content(t("help.close")), classes="dialog-hint")
+
+    def _table(self) -> Content:
+        parts: list = []
+        for title, bindings in binding_sections(self.app):
+            parts.append(("\n" + t(title) + "\n", "bold $accent"))
+            for binding in bindings:
+                keys = key_display(self.app, binding)
+                parts.append((f"  {keys:<22}", "bold"))
+                parts.append((f"{binding.description:<28}", ""))
+                parts.append((f"{binding.id or ''}\n", "$text-muted"))
+        return Content.assemble(*parts)
+
+    def action_scroll_down(self) -> None:
+        self.query_one("#help-body").scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#help-body").scroll_up()
+
+    async def action_dismiss(self, result=None) -> None:
+        self.dismiss(result)

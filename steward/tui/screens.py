@@ -1,0 +1,319 @@
+"""The inbox screen (tabs, filter, list, side view) and the narrow request screen."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Input, Label, Static, Tab, Tabs
+
+from steward.filtering import parse_filter
+from steward.models import CLOSED_STATUSES, STATUSES, Request, RequestFilter, StewardError
+from steward.tui.actions import ActionScreen
+from steward.tui.i18n import status_name, t
+from steward.tui.inbox_list import InboxHeader, InboxList
+from steward.tui.request_view import RequestDetails, RequestView, load_details
+
+TAB_STATUSES = ["new", "triaged", "drafting", "waiting", "replied", "closed", "all", "declined", "spam"]
+# Side by side from this many columns; narrower, the request opens on its own screen.
+WIDE = 100
+
+
+class TitleBar(Static):
+    """The inbox name and its counts."""
+
+
+class InboxScreen(ActionScreen):
+    BINDINGS = [
+        Binding("slash", "filter", "bind.filter", id="inbox.filter"),
+        Binding("tab", "next_tab", "bind.next_tab", show=False, id="inbox.next_tab"),
+        Binding("shift+tab", "prev_tab", "bind.prev_tab", show=False, id="inbox.prev_tab"),
+        *[
+            Binding(str(n), f"tab({n - 1})", f"tab {n}", show=False, id=f"inbox.tab_{n}")
+            for n in range(1, 10)
+        ],
+        Binding("right,l", "focus_view", "bind.focus_view", show=False, id="inbox.focus_view"),
+        Binding("ctrl+r", "refresh", "bind.refresh", show=False, id="inbox.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="inbox")
+        self.tab_filters: list[tuple[str, RequestFilter]] = []
+        self.active_tab = 0
+        self.filter_text = ""
+        self.counts: dict[str, int] = {}
+        self.total_all = 0
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(id="title-bar")
+        yield Tabs(*self._tabs(), id="status-tabs")
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder=t("filter.placeholder"), id="filter")
+            yield Label("", id="filter-count")
+        with Horizontal(id="main"):
+            with Vertical(id="list-pane"):
+                yield InboxHeader(id="inbox-header")
+                yield InboxList(self.app.store, tz=self.app.settings.tz, id="inbox-list")
+            yield RequestView(id="side-view")
+        yield Footer()
+
+    def _tabs(self) -> list[Tab]:
+        self.tab_filters = []
+        tabs = []
+        for status in TAB_STATUSES:
+            flt = RequestFilter() if status == "all" else RequestFilter(statuses=(status,))
+            self.tab_filters.append((status, flt))
+            tabs.append(Tab(self._tab_label(status), id=f"tab-{status}"))
+        for index, saved in enumerate(self.app.settings.filters):
+            try:
+                flt = parse_filter(saved.query, me=self.app.settings.steward_name)
+            except StewardError:
+                continue
+            self.tab_filters.append((f"saved-{index}", flt))
+            tabs.append(Tab(Content(saved.name), id=f"tab-saved-{index}"))
+        return tabs
+
+    def _tab_label(self, status: str) -> Content:
+        name = t("tab.all") if status == "all" else status_name(status)
+        count = self.total_all if status == "all" else self.counts.get(status)
+        return Content(f"{name} {count}" if count is not None and self.counts else name)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-bar").display = False
+        self.query_one(Tabs).can_focus = False
+        self.query_one(InboxList).focus()
+        self._apply_filter()
+        self._update_layout(self.app.size.width)
+
+    def on_resize(self, event) -> None:
+        self._update_layout(event.size.width)
+
+    def _update_layout(self, width: int) -> None:
+        self.set_class(width < WIDE, "narrow")
+
+    @property
+    def inbox(self) -> InboxList:
+        return self.query_one(InboxList)
+
+    @property
+    def view(self) -> RequestView:
+        return self.query_one("#side-view", RequestView)
+
+    # --- filtering and tabs ---------------------------------------------------
+
+    def current_filter(self) -> RequestFilter:
+        _, base = self.tab_filters[self.active_tab]
+        if not self.filter_text.strip():
+            return base
+        flt = parse_filter(self.filter_text, me=self.app.settings.steward_name, base=base)
+        return flt
+
+    def _apply_filter(self) -> None:
+        try:
+            flt = self.current_filter()
+        except StewardError as exc:
+            self.query_one("#filter-count", Label).update(Content(t("filter.error", error=str(exc))))
+            return
+        self.inbox.set_filter(flt)
+        self.refresh_counts()
+
+    def action_tab(self, index: int) -> None:
+        if 0 <= index < len(self.tab_filters):
+            self.query_one(Tabs).active = f"tab-{self.tab_filters[index][0]}"
+
+    def action_next_tab(self) -> None:
+        self.query_one(Tabs).action_next_tab()
+
+    def action_prev_tab(self) -> None:
+        self.query_one(Tabs).action_previous_tab()
+
+    @on(Tabs.TabActivated)
+    def tab_activated(self, event: Tabs.TabActivated) -> None:
+        ids = [f"tab-{name}" for name, _ in self.tab_filters]
+        if event.tab.id in ids and ids.index(event.tab.id) != self.active_tab:
+            self.active_tab = ids.index(event.tab.id)
+            self._apply_filter()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-bar").display = True
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.inbox.focus()
+
+    def on_key(self, event) -> None:
+        focused = self.focused
+        if event.key == "escape" and isinstance(focused, Input) and focused.id == "filter":
+            self.clear_filter()
+            event.stop()
+
+    def clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.filter_text = ""
+        self.query_one("#filter-bar").display = False
+        self.query_one("#filter-count", Label).update("")
+        self.inbox.focus()
+        self._apply_filter()
+
+    @on(InboxList.Loaded)
+    def loaded(self, event: InboxList.Loaded) -> None:
+        if self.filter_text.strip():
+            self.query_one("#filter-count", Label).update(Content(t("filter.count", n=event.total)))
+
+    # --- counts ------------------------------------------------------------------
+
+    def refresh_counts(self) -> None:
+        try:
+            flt = self.current_filter()
+        except StewardError:
+            return
+        self._load_counts(replace(flt, statuses=()))
+
+    @work(thread=True, exclusive=True, group="counts")
+    def _load_counts(self, flt: RequestFilter) -> None:
+        store = self.app.store()
+        counts = store.status_counts(flt)
+        self.app.call_from_thread(self._show_counts, counts)
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.total_all = sum(counts.values())
+        tabs = self.query_one(Tabs)
+        for status in TAB_STATUSES:
+            tabs.query_one(f"#tab-{status}", Tab).label = self._tab_label(status)
+        open_count = sum(n for s, n in counts.items() if s not in CLOSED_STATUSES)
+        self.query_one(TitleBar).update(
+            Content.assemble(
+                (t("app.title"), "bold"),
+                ("  " + self.app.inbox_label + "  ", "$text-muted"),
+                t("app.open_count", open=open_count, total=self.total_all),
+            )
+        )
+
+    # --- the request on screen -----------------------------------------------
+
+    def targets(self) -> list[Request]:
+        inbox = self.inbox
+        if inbox.marked:
+            rows = [inbox.request_at(i) for i in range(max(inbox.total, 0))]
+            found = [r for r in rows if r is not None and r.id in inbox.marked]
+            if len(found) == len(inbox.marked):
+                return found
+            return self.app.requests_by_id(sorted(inbox.marked))
+        return [inbox.current] if inbox.current else []
+
+    @on(InboxList.CursorMoved)
+    def cursor_moved(self, event: InboxList.CursorMoved) -> None:
+        if not self.has_class("narrow"):
+            self._load_view(event.request.id if event.request else None)
+
+    @on(InboxList.Opened)
+    def opened(self, event: InboxList.Opened) -> None:
+        if self.has_class("narrow"):
+            self.app.push_screen(RequestScreen(event.request))
+        else:
+            self.view.focus()
+
+    def action_focus_view(self) -> None:
+        if not self.has_class("narrow"):
+            self.view.focus()
+
+    def reload_details(self) -> None:
+        current = self.inbox.current
+        self._load_view(current.id if current else None)
+
+    @work(thread=True, exclusive=True, group="view")
+    def _load_view(self, request_id: int | None) -> None:
+        details = load_details(self.app.store(), request_id, self.app.directory) if request_id else None
+        self.app.call_from_thread(self._show_view, details)
+
+    def _show_view(self, details: RequestDetails | None) -> None:
+        current = self.inbox.current
+        if details is None or (current is not None and current.id == details.request.id):
+            self.view.show(details)
+
+    def changed(self, requests: list[Request]) -> None:
+        for request in requests:
+            self.inbox.replace_request(request)
+        self.app.refresh_inbox()
+
+    def refresh_from_store(self) -> None:
+        """Someone (maybe us) changed the file: reload rows, counts and the view."""
+        self.inbox.reload()
+        self.refresh_counts()
+        if not self.has_class("narrow"):
+            self.reload_details()
+
+    def action_refresh(self) -> None:
+        self.refresh_from_store()
+
+    def retranslate(self) -> None:
+        self.query_one("#filter", Input).placeholder = t("filter.placeholder")
+        self._show_counts(self.counts)
+        self.query_one(InboxHeader).refresh()
+        self.inbox.lines.clear()
+        self.inbox.refresh()
+        self.view.refresh_text()
+
+
+class RequestScreen(ActionScreen):
+    """A request on its own screen, for terminals narrower than WIDE columns."""
+
+    BINDINGS = [Binding("escape,q,left,h", "back", "bind.back", id="request.back")]
+
+    def __init__(self, request: Request) -> None:
+        super().__init__()
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(Content.assemble((t("app.title"), "bold"), "  #" + str(self.request.id)), id="title-bar")
+        yield RequestView(id="full-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RequestView).focus()
+        self.reload_details()
+
+    def targets(self) -> list[Request]:
+        return [self.request]
+
+    def reload_details(self) -> None:
+        self._load(self.request.id)
+
+    @work(thread=True, exclusive=True, group="view")
+    def _load(self, request_id: int) -> None:
+        details = load_details(self.app.store(), request_id, self.app.directory)
+        self.app.call_from_thread(self._show, details)
+
+    def _show(self, details: RequestDetails) -> None:
+        self.request = details.request
+        self.query_one(RequestView).show(details)
+
+    def changed(self, requests: list[Request]) -> None:
+        self.request = requests[-1]
+        self.reload_details()
+        self.app.refresh_inbox()
+
+    def refresh_from_store(self) -> None:
+        self.reload_details()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def retranslate(self) -> None:
+        self.query_one(RequestView).refresh_text()
+
+
+__all__ = ["InboxScreen", "RequestScreen", "STATUSES"]

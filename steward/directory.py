@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -193,7 +194,7 @@ def _extend(entry: DirectoryEntry, raw: dict) -> DirectoryEntry:
 
 
 def merge_layers(
-    default: list[dict], synced: list[dict] = (), user: list[dict] = (), *, user_label: str = ""
+    default: Sequence[dict], synced: Sequence[dict] = (), user: Sequence[dict] = (), *, user_label: str = ""
 ) -> Directory:
     entries: dict[str, DirectoryEntry] = {}
     for raw in default:
@@ -291,7 +292,11 @@ def add_entry(
     description: str = "",
     description_en: str = "",
 ) -> DirectoryEntry:
-    """Add an entry to the user's directory file, or replace the one with this key there."""
+    """Add an entry to the user's directory file, or replace the one with this key there.
+
+    Optional fields left empty are not written, so for a key the shipped
+    directory already has they keep its values.
+    """
     key = key.strip()
     if not _KEY_RE.match(key):
         raise UsageError(f"invalid key '{key}': use lowercase letters, digits, '-', '_' or '.'")
@@ -311,6 +316,7 @@ def add_entry(
         "description": one_line(description),
         "description_en": one_line(description_en),
     }
+    new = {k: v for k, v in new.items() if v or k in ("key", "kind", "name")}
     path = user_path(settings)
     existing = read_entries(path) if path.exists() else []
     others = [e for e in existing if e["key"] != key]
@@ -390,7 +396,7 @@ def _fetch_url(url: str, client, *, retries: int, sleep, backoff: float, max_wai
             problem = "timed out"
         except httpx.TransportError as exc:
             problem = f"cannot connect ({type(exc).__name__}: {exc})" if str(exc) else "cannot connect"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise SourceError(str(exc) or type(exc).__name__) from None
         if attempt >= retries:
             tries = "1 attempt" if attempt == 0 else f"{attempt + 1} attempts"
@@ -518,7 +524,7 @@ def sync_directory(
     sources = list(sources if sources is not None else getattr(settings, "directory_sources", []))
     if not sources:
         raise UsageError("no sources: pass SOURCE… or set [directory] sources in your config")
-    sleep = sleep or time.sleep
+    sleep = time.sleep if sleep is None else sleep
     report = SyncReport()
     fetched: dict[str, list[dict]] = {}
     own_client = client is None

@@ -6,26 +6,18 @@ request it is written for). Shipped templates live in package
 ``steward.defaults``; a file of the same name in the user's config directory
 overrides the fields it sets, and a new name adds a template.
 
-Bodies may use these placeholders and no others (``{{`` and ``}}`` stand for
-literal braces):
+Bodies may use the placeholders in PLACEHOLDERS and no others; ``{{`` and
+``}}`` stand for literal braces. Each reads sensibly when its value is missing:
 
-=================  ==============================================================
-``{greeting}``     "林雅婷 您好：" / "Hello Hiroshi Tanaka,"; without a sender name
-                   "您好：" / "Hello,"
-``{sender_name}``  the sender's name; empty: "朋友" / "friend"
-``{organization}`` the sender's organization; empty: "貴單位" / "your organization"
-``{subject}``      the request's subject; empty: "（無主旨）" / "(no subject)"
-``{your_message}`` "「subject」來信" / "your message “subject”"; without a subject
-                   "來信" / "your message"
-``{received_date}`` when the request arrived, in the configured time zone
-``{match_name}``   the routed project or working group, in the reply language
-``{match_intro}``  the same introduced the way the community asks, e.g.
-                   "Sch001, a g0v project"
-``{match_contact}`` how to reach it (the directory's contacts)
-``{match_url}``    its website
-``{steward_name}`` the steward's name from the configuration
-``{category_name}`` the request's kind, e.g. "演講／活動邀約" / "speaking invitation"
-=================  ==============================================================
+- ``{greeting}``: "林雅婷您好：" / "Hello Hiroshi Tanaka,"; no name: "您好：" / "Hello,"
+- ``{sender_name}``, ``{organization}``, ``{subject}``: the request's fields;
+  empty: "朋友" / "friend", "貴單位" / "your organization", "（無主旨）" / "(no subject)"
+- ``{your_message}``: "「subject」來信" / "your message “subject”"; no subject: "來信" / "your message"
+- ``{received_date}``: "2026 年 10 月 26 日" / "26 October 2026", in the configured time zone
+- ``{match_name}``: the routed project or working group, in the reply language;
+  ``{match_intro}`` introduces it as the naming norm asks ("Sch001, a g0v project");
+  ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
+- ``{steward_name}``: from the configuration; ``{category_name}``: "演講／活動邀約" / "speaking invitation"
 
 Without a routed match, the ``match_*`` placeholders describe the hackathon
 organizers (directory key ``jothon``), who post outside requests to the
@@ -47,35 +39,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from steward.guidance import (
-    GuidanceItem,
-    check_guidance,
-    checklist_for,
-    is_english,
-    load_guidance,
-    snippet,
-)
+# The checklist half of drafting lives in steward.guidance; re-exported here.
+from steward.guidance import GuidanceItem, check_guidance, checklist_for, is_english, load_guidance, snippet  # noqa: F401
 from steward.models import CATEGORIES, ConfigError, Request, UsageError
 from steward.text import clean_text, one_line
-
-__all__ = [
-    "PLACEHOLDERS",
-    "REPLY_LANGUAGES",
-    "GuidanceItem",
-    "RenderedDraft",
-    "Template",
-    "check_guidance",
-    "check_templates",
-    "checklist_for",
-    "choose_language",
-    "choose_template",
-    "load_guidance",
-    "load_templates",
-    "placeholder_values",
-    "render_draft",
-    "reply_language",
-    "snippet",
-]
 
 PLACEHOLDERS: dict[str, str] = {
     "greeting": "a salutation line, generic when the sender's name is unknown",
@@ -101,6 +68,7 @@ _FIELDS = ("name_zh", "name_en", "body_zh", "body_en")
 _ALLOWED = frozenset({*_FIELDS, "category"})
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _MAX_SUBJECT = 80
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")  # fmt: skip
 _CATEGORY_NAMES = {
@@ -185,14 +153,18 @@ def choose_language(request_language: str | None, configured: str | None) -> str
 
 
 def choose_template(category: str | None, match_key: str | None) -> str:
-    """The default template: the category's own, except for "other".
+    """The default template: the category's own, with two exceptions.
 
     An "other" request with somewhere to go gets the "other" reply, which routes
-    it; one with nowhere to go (out of scope, spam) is declined kindly.
+    it; one with nowhere to go (out of scope, spam) is declined kindly. A request
+    nobody has categorized yet is routed if it can be, else asked for details:
+    not knowing its kind is no reason to decline it.
     """
     if category in CATEGORIES and category != "other":
         return category
-    return "other" if match_key else "decline"
+    if category == "other":
+        return "other" if match_key else "decline"
+    return "route" if match_key else "ask_details"
 
 
 # -- templates -------------------------------------------------------------------
@@ -286,8 +258,11 @@ def _read_templates(settings: Any) -> tuple[dict[str, Template], list[str]]:
         if missing:
             problems.append(f"{label}: missing {', '.join(missing)}")
             continue
-        templates[key] = Template(key=key, origin=label, category=fields.get("category") or None,
-                                  **{name: fields[name] for name in _FIELDS})  # fmt: skip
+        templates[key] = Template(
+            key=key, origin=label, category=fields.get("category") or None,
+            name_zh=one_line(fields["name_zh"]), name_en=one_line(fields["name_en"]),
+            body_zh=fields["body_zh"], body_en=fields["body_en"],
+        )  # fmt: skip
     return templates, problems
 
 
@@ -326,8 +301,10 @@ def _match_values(entry: Any, english: bool) -> dict[str, str]:
     shown = (name_en or name) if english else (name or name_en)
     shown = shown or one_line(_entry_value(entry, "key"))
     intro = _KIND_INTRO.get(_entry_value(entry, "kind") or "")
-    contacts = [one_line(c) for c in _entry_value(entry, "contacts") or [] if one_line(c)]
     url = one_line(_entry_value(entry, "url"))
+    contacts = [one_line(c) for c in _entry_value(entry, "contacts") or [] if one_line(c)]
+    if url and url not in contacts:
+        contacts.append(url)
     return {
         "match_name": shown,
         "match_intro": _pick(intro, english).format(name=shown) if intro else shown,
@@ -356,12 +333,15 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
     steward = one_line(getattr(settings, "steward_name", ""))
     if english:
         greeting = f"Hello {sender}," if sender else "Hello,"
-        your_message = f"your message “{subject}”" if subject else "your message"
+        quoted = subject.replace("“", "‘").replace("”", "’")
+        your_message = f"your message “{quoted}”" if subject else "your message"
     else:
-        greeting = f"{sender} 您好：" if sender else "您好："
-        your_message = f"「{subject}」來信" if subject else "來信"
+        greeting = f"{sender}{' ' if sender and _is_latin(sender[-1]) else ''}您好："
+        # Quotes inside 「」 become 『』, as Chinese typography nests them.
+        quoted = subject.replace("「", "『").replace("」", "』")
+        your_message = f"「{quoted}」來信" if subject else "來信"
     category = request.category if request.category in _CATEGORY_NAMES else "other"
-    values = {
+    return {
         "greeting": greeting,
         "sender_name": sender or _pick(_EMPTY["sender_name"], english),
         "organization": organization or _pick(_EMPTY["organization"], english),
@@ -372,23 +352,54 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
         "category_name": _pick(_CATEGORY_NAMES[category], english),
         **_match_values(entry, english),
     }
-    return values
 
 
-def _directory_entry(directory: Mapping[str, Any] | Any | None, key: str | None) -> Any:
+def _directory_entry(directory: Any, key: str | None) -> Any:
+    """The routed entry, else the fallback route's; None without a directory."""
     if directory is None:
         return None
     entry = directory.get(key) if key else None
     return entry if entry is not None else directory.get(FALLBACK_ROUTE)
 
 
+def _is_cjk(char: str) -> bool:
+    return bool(_CJK.match(char))
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _gap(left: str, right: str) -> bool:
+    """Chinese text puts a space between Han characters and Latin letters or digits."""
+    return (_is_cjk(left) and _is_latin(right)) or (_is_latin(left) and _is_cjk(right))
+
+
 def fill(body: str, values: Mapping[str, str]) -> str:
-    """Substitute placeholders in one pass: values are never parsed as templates."""
+    """Substitute placeholders in one pass: values are never parsed as templates.
+
+    Where a value meets the template text, a Han character next to a Latin
+    letter or digit gets a space, so "聯絡{match_name}" reads "聯絡 Cofacts"
+    and "聯絡零時小學校" alike.
+    """
     parts, problems = _parse(body)
     if problems:
         raise ConfigError(problems[0])
-    text = "".join(literal + (values[name] if name else "") for literal, name in parts)
-    return clean_text(text).strip()
+    pieces: list[str] = []
+    after_value = False
+    for literal, name in parts:
+        if literal:
+            if after_value and _gap(pieces[-1][-1], literal[0]):
+                pieces.append(" ")
+            pieces.append(literal)
+            after_value = False
+        value = values[name] if name else ""
+        if value:
+            if pieces and _gap(pieces[-1][-1], value[0]):
+                pieces.append(" ")
+            pieces.append(value)
+            after_value = True
+    return clean_text("".join(pieces)).strip()
 
 
 def render_draft(

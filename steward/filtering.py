@@ -45,9 +45,11 @@ def parse_filter(text: str, *, me: str, base: RequestFilter | None = None) -> Re
     for token in text.split():
         key, sep, value = token.partition(":")
         field = _KEYS.get(key.lower()) if sep else None
-        if field is None or not value:
+        if field is None:
             words.append(token)
             continue
+        if not value:
+            continue  # "status:" being typed: not text to search for, not yet a value
         if field == "status":
             flt = replace(flt, statuses=statuses_for(value))
         elif field == "category":

@@ -10,9 +10,10 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from steward.intake import FileError, check_format, read_path
+from steward.intake import FileError, check_format, detect_format, read_path
 from steward.models import ImportReport, IncomingRequest, MatchResult, RecordError, UsageError
 
 if TYPE_CHECKING:
@@ -36,23 +37,147 @@ def import_paths(
     """Import every record of every path; a file that cannot be read is one failed record.
 
     `matcher` defaults to the configured matcher (`steward.matching.build_matcher`).
-    Raises UsageError only for an unknown `fmt`, before anything is imported.
+    Raises UsageError for an unknown `fmt` and ConfigError for a bad
+    `csv_headers` setting, both before anything is imported.
     """
     if fmt is not None:
         fmt = check_format(fmt)
-    records = _records_of(list(paths), settings, fmt)
-    return store.import_requests(records, matcher=matcher or build_matcher(settings), progress=progress)
+    if settings.csv_headers:
+        from steward.intake.csv_form import check_overrides
+
+        # A config mistake stops the import before anything is read, not half-way.
+        check_overrides(settings.csv_headers)
+    # Workers can only match with the configured matcher, not with one handed in.
+    records = _records_of(list(paths), settings, fmt, match_in_workers=matcher is None)
+    matcher = matcher or build_matcher(settings)
+    return store.import_requests(records, matcher=_use_worker_results(matcher), progress=progress)
 
 
-def _records_of(paths: Sequence[str | os.PathLike], settings: Settings, fmt: str | None) -> Iterator[IncomingRequest | RecordError]:
+def _records_of(
+    paths: Sequence[str | os.PathLike], settings: Settings, fmt: str | None, *, match_in_workers: bool
+) -> Iterator[IncomingRequest | RecordError]:
     for path in paths:
         try:
-            yield from read_path(path, fmt=fmt, tz=settings.tz, csv_headers=settings.csv_headers)
+            big_mail = _big_mail(Path(path), fmt)
+            if big_mail is not None:
+                yield from _parse_in_workers(big_mail, settings if match_in_workers else None)
+            else:
+                yield from read_path(path, fmt=fmt, tz=settings.tz, csv_headers=settings.csv_headers)
         except FileError as exc:
             yield RecordError(exc.path, exc.reason)
         except OSError as exc:
             # The file went away or became unreadable half-way through.
             yield RecordError(str(path), f"cannot read: {exc.strerror or exc}")
+
+
+# --- big mail files: parsing and matching in worker processes --------------------------
+#
+# The stdlib email parser (over half a millisecond a message) and the matcher
+# are the slow parts of a mail import and need no database, so big mbox files
+# and Maildirs are parsed and matched in worker processes while this one only
+# stores. Records come back in file order, so a reply still follows what it
+# answers.
+
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+PARALLEL_MIN_MESSAGES = 2000
+_CHUNK = 250  # messages per task: big enough to amortise pickling, small enough to stream
+
+
+def _big_mail(path: Path, fmt: str | None) -> Iterator | None:
+    """The raw messages of `path` when it is mail worth parsing in parallel, else None."""
+    if _cpus() < 2 or not path.exists():
+        return None
+    fmt = fmt or detect_format(path)
+    if fmt == "mbox" and path.is_file() and path.stat().st_size >= PARALLEL_MIN_BYTES:
+        from steward.intake.mbox import mbox_messages
+
+        return mbox_messages(path)
+    if fmt == "maildir" and path.is_dir():
+        from steward.intake.maildir import count_messages, maildir_messages
+
+        if count_messages(path) >= PARALLEL_MIN_MESSAGES:
+            return maildir_messages(path)
+    return None
+
+
+@dataclass
+class _Matched(IncomingRequest):
+    """A record that a worker process has already matched."""
+
+    match_result: MatchResult | None = None
+
+
+def _use_worker_results(matcher: Matcher | None) -> Matcher | None:
+    if matcher is None:
+        return None
+
+    def match(record: IncomingRequest) -> MatchResult:
+        return record.match_result if isinstance(record, _Matched) else matcher(record)
+
+    return match
+
+
+def _parse_in_workers(raw_messages: Iterator, settings: Settings | None) -> Iterator[IncomingRequest | RecordError]:
+    import multiprocessing
+    from collections import deque
+
+    workers = min(_cpus(), 8)
+    pool = multiprocessing.get_context().Pool(workers, initializer=_start_worker, initargs=(settings,))
+    try:
+        pending: deque = deque()
+        for chunk in _chunks(raw_messages, _CHUNK):
+            pending.append(pool.apply_async(_parse_chunk, (chunk,)))
+            # A few chunks in flight keep every worker busy without reading the whole file ahead.
+            if len(pending) > 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _start_worker(settings: Settings | None) -> None:
+    import signal
+
+    global _worker_matcher
+    # Ctrl-C is the main process's to handle; it stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_matcher = build_matcher(settings) if settings is not None else None
+
+
+def _parse_chunk(chunk: list) -> list[IncomingRequest | RecordError]:
+    from steward.intake.email_message import parse_raw
+
+    records = [parse_raw(raw) for raw in chunk]
+    if _worker_matcher is None:
+        return records
+    return [
+        r if isinstance(r, RecordError) else _Matched(**vars(r), match_result=_worker_matcher(r))
+        for r in records
+    ]
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def build_matcher(settings: Settings) -> Matcher | None:

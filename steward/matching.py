@@ -12,23 +12,32 @@ import math
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 
 from steward.models import CATEGORIES, CategoryGuess, ConfigError, Match, MatchResult
 
-DEFAULT_MIN_SCORE = 45
+DEFAULT_MIN_SCORE = 60
 # Where a word appears says how much it means: the subject and the sender's
 # organization are chosen words, the body is mostly context.
 FIELD_WEIGHTS = {"subject": 1.0, "organization": 0.8, "body": 0.6}
+# For the kind of request the organization counts little: "Open Data Collective"
+# says who writes, not what they ask.
+CUE_FIELD_WEIGHTS = {"subject": 1.0, "organization": 0.3, "body": 0.6}
+# A message with no subject (chat, forms) states its point in the body.
+BODY_WITHOUT_SUBJECT = 0.8
 NAME_POINTS = 3.0  # a project named outright
 KEYWORD_POINTS = 1.0
-SCORE_SCALE = 2.0  # points -> 0..100 saturates around 3 * SCALE
-FUZZY_MIN = 90  # rapidfuzz partial_ratio needed for a name with a typo
+SCORE_SCALE = 1.3  # points -> 0..100: a name in the body ≈ 75, one keyword in the body ≈ 37
+FUZZY_MIN = 88  # similarity (rapidfuzz ratio over whole words) for a name with a typo
+FUZZY_LOCATE = 80  # partial_ratio that is worth a closer look
 SHORT_LATIN = 4  # aliases this short must stand alone as a word
 SHORT_CJK = 2  # Chinese aliases this short must appear exactly
-CATEGORY_MIN_POINTS = 0.8  # below this no rule really fired
+CATEGORY_MIN_POINTS = 0.6  # below this no rule really fired
 MAX_CHARS = 20_000  # quoted threads and signatures beyond this say nothing new
 
 _FOLD = str.maketrans(
@@ -92,8 +101,11 @@ def _grams(text: str, *, for_text: bool = False) -> set[str]:
     return out
 
 
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
 def _is_latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+    return ch in _ASCII_ALNUM
 
 
 @dataclass(slots=True)
@@ -101,9 +113,8 @@ class _Term:
     text: str  # normalized
     label: str  # as written in the config, for reasons
     owner: int
-    tag: str  # entries: "name" | "alias" | "keyword"; categories: tier
-    fuzzy: bool
-    need: int  # grams that must be present before verifying
+    tag: str  # entries: "name" | "alias" | "keyword"; cues: "cue" | "place"
+    fuzzy: bool  # may match with a typo
 
 
 @dataclass(slots=True)
@@ -115,84 +126,141 @@ class _Hit:
     end: int
 
 
+class _Prepared:
+    """A request's fields joined into one string (so each term is searched once) and its n-grams."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.names, self.starts, self.parts = list(fields), [], list(fields.values())
+        self.weights, self.cue_weights = dict(FIELD_WEIGHTS), dict(CUE_FIELD_WEIGHTS)
+        if "subject" not in fields:
+            self.weights["body"] = self.cue_weights["body"] = BODY_WITHOUT_SUBJECT
+        offset = 0
+        for text in self.parts:
+            self.starts.append(offset)
+            offset += len(text) + 1
+        # "\n" keeps a phrase from running across two fields.
+        self.joined = "\n".join(self.parts)
+        self.grams = _grams(self.joined, for_text=True)
+
+
 class _TermIndex:
+    """Finds which of many terms occur in a text without trying each one.
+
+    Terms with the same text are tried once. A text that must appear exactly is
+    filed under its rarest n-gram, so only requests containing that n-gram try
+    it; a fuzzy one is filed under all its n-grams and compared when enough of
+    them are present.
+    """
+
     def __init__(self, terms: list[_Term]):
         self.terms = terms
-        self.postings: dict[str, list[int]] = {}
+        by_text: dict[str, list[int]] = {}
         for i, term in enumerate(terms):
-            grams = _grams(term.text)
-            for g in grams:
-                self.postings.setdefault(g, []).append(i)
-            term.need = len(grams) if not term.fuzzy else max(1, math.ceil(len(grams) * 0.5))
+            by_text.setdefault(term.text, []).append(i)
+        self.texts = list(by_text)
+        self.members = list(by_text.values())
+        self.is_fuzzy = [any(terms[i].fuzzy for i in m) for m in self.members]
+        text_grams = [_grams(t) for t in self.texts]
+        freq = Counter(chain.from_iterable(text_grams))
+        self.exact: dict[str, list[int]] = {}
+        self.fuzzy: dict[str, list[int]] = {}
+        self.need: list[int] = []
+        for t, grams in enumerate(text_grams):
+            self.need.append(max(1, math.ceil(len(grams) * 0.5)))
+            if self.is_fuzzy[t]:
+                for g in grams:
+                    self.fuzzy.setdefault(g, []).append(t)
+            elif grams:
+                self.exact.setdefault(min(grams, key=lambda g: (freq[g], g)), []).append(t)
 
-    def find(self, fields: dict[str, str]) -> list[_Hit]:
-        from rapidfuzz import fuzz
-
-        counts: dict[int, int] = {}
-        grams = set()
-        for text in fields.values():
-            grams |= _grams(text, for_text=True)
-        for g in grams:
-            for i in self.postings.get(g, ()):
-                counts[i] = counts.get(i, 0) + 1
-        hits: list[_Hit] = []
-        for i, n in counts.items():
-            term = self.terms[i]
-            if n < term.need:
-                continue
-            for name, text in fields.items():
-                exact = _exact_spans(term.text, text)
-                if exact:
-                    hits.extend(_Hit(i, name, 100, s, e) for s, e in exact)
-                elif term.fuzzy:
-                    al = fuzz.partial_ratio_alignment(term.text, text, score_cutoff=FUZZY_MIN)
-                    if al is not None and _fuzzy_ok(term.text, text, al.dest_start, al.dest_end):
-                        hits.append(_Hit(i, name, int(al.score), al.dest_start, al.dest_end))
-        return _drop_nested(hits, self.terms)
+    def find(self, req: _Prepared) -> list[_Hit]:
+        names, starts, parts, joined, grams = req.names, req.starts, req.parts, req.joined, req.grams
+        found: list[tuple[int, int, int, int]] = []  # text id, sim, start, end
+        candidates = chain.from_iterable(self.exact[g] for g in grams if g in self.exact)
+        counts = Counter(chain.from_iterable(self.fuzzy[g] for g in grams if g in self.fuzzy))
+        fuzzy_candidates = (t for t, n in counts.items() if n >= self.need[t])
+        for t in chain(candidates, fuzzy_candidates):
+            text = self.texts[t]
+            if text in joined:
+                found.extend((t, 100, s, e) for s, e in _exact_spans(text, joined))
+            elif self.is_fuzzy[t]:
+                for f, part in enumerate(parts):
+                    near = _fuzzy_span(text, part)
+                    if near is not None:
+                        found.append((t, near[0], starts[f] + near[1], starts[f] + near[2]))
+        hits = []
+        for t, sim, s, e in found:
+            field = names[bisect_right(starts, s) - 1]
+            for i in self.members[t]:
+                if sim == 100 or self.terms[i].fuzzy:
+                    hits.append(_Hit(i, field, sim, s, e))
+        return _drop_nested(hits)
 
 
 def _exact_spans(term: str, text: str) -> list[tuple[int, int]]:
     spans, start = [], text.find(term)
-    check_left, check_right = _is_latin(term[0]), _is_latin(term[-1])
+    check_left, check_right = term[0] in _ASCII_ALNUM, term[-1] in _ASCII_ALNUM
+    size, length = len(term), len(text)
     while start >= 0:
-        end = start + len(term)
-        left_ok = not check_left or start == 0 or not _is_latin(text[start - 1])
-        if left_ok and check_right:
-            # Allow English plurals: "hackathon" finds "hackathons".
-            for suffix in ("", "s", "es"):
-                if text.startswith(suffix, end) and (
-                    end + len(suffix) == len(text) or not _is_latin(text[end + len(suffix)])
-                ):
-                    spans.append((start, end + len(suffix)))
-                    break
-        elif left_ok:
-            spans.append((start, end))
+        end = start + size
+        if not check_left or start == 0 or text[start - 1] not in _ASCII_ALNUM:
+            if not check_right:
+                spans.append((start, end))
+            else:
+                # Allow English inflections: "hackathon" finds "hackathons", "interview" "interviewing".
+                for suffix in _SUFFIXES:
+                    stop = end + len(suffix)
+                    if text.startswith(suffix, end) and (stop == length or text[stop] not in _ASCII_ALNUM):
+                        spans.append((start, stop))
+                        break
         start = text.find(term, start + 1)
     return spans
 
 
-def _fuzzy_ok(term: str, text: str, start: int, end: int) -> bool:
-    """A near-miss must line up with a word edge, so 'vtaiwan' never fires on 'to taiwan'."""
-    if end - start < len(term) - 1:
-        return False
-    at_left = start == 0 or not _is_latin(text[start - 1])
-    at_right = end >= len(text) or not _is_latin(text[end])
-    return at_left and at_right if _is_latin(term[0]) else True
+_SUFFIXES = ("", "s", "es", "d", "ed", "ing")
 
 
-def _drop_nested(hits: list[_Hit], terms: list[_Term]) -> list[_Hit]:
+def _fuzzy_span(term: str, text: str) -> tuple[int, int, int] | None:
+    """Where `term` appears in `text` with a typo: (similarity, start, end) or None.
+
+    partial_ratio finds the spot; the spot is then widened to whole words and
+    compared as a whole, so 'vtaiwn' finds vTaiwan while plain 'taiwan' (which
+    lacks the name's first letter) never does.
+    """
+    from rapidfuzz import fuzz
+
+    al = fuzz.partial_ratio_alignment(term, text, score_cutoff=FUZZY_LOCATE)
+    if al is None:
+        return None
+    start, end = al.dest_start, al.dest_end
+    if term[0] in _ASCII_ALNUM:
+        while start > 0 and text[start - 1] in _ASCII_ALNUM:
+            start -= 1
+        while end < len(text) and text[end] in _ASCII_ALNUM:
+            end += 1
+    while start < end and text[start] == " ":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    if end <= start or text[start] != term[0] or text[end - 1] != term[-1]:
+        return None
+    sim = int(fuzz.ratio(term, text[start:end]))
+    return (sim, start, end) if sim >= FUZZY_MIN else None
+
+
+def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
     """The longest phrase wins: "開源" inside "開源貢獻者" is not a second topic."""
     kept = []
+    hits.sort(key=lambda h: (h.field, h.start, -h.end))
+    field, reach, span = None, -1, None  # reach: furthest end of an earlier, different span
     for h in hits:
-        owner = terms[h.term].owner
-        if not any(
-            o.field == h.field
-            and terms[o.term].owner != owner
-            and o.start <= h.start
-            and h.end <= o.end
-            and (o.end - o.start) > (h.end - h.start)
-            for o in hits
-        ):
+        if h.field != field:
+            field, reach, span = h.field, -1, None
+        if (h.start, h.end) != span:
+            if span is not None:
+                reach = max(reach, span[1])
+            span = (h.start, h.end)
+        if reach < h.end:  # no earlier (hence longer) span covers this one
             kept.append(h)
     return kept
 
@@ -205,6 +273,9 @@ class CategoryRule:
     key: str
     route_to: str | None = None
     cues: dict[str, float] = field(default_factory=dict)  # cue as written -> weight
+    places: list[str] = field(default_factory=list)  # only the best of these counts
+    place_weight: float = 1.0
+    absorbs: dict[str, float] = field(default_factory=dict)  # with a place: share taken from others
 
 
 @dataclass
@@ -213,11 +284,11 @@ class CategoryRules:
     kinds: dict[str, dict[str, float]] = field(default_factory=dict)
     community: list[str] = field(default_factory=list)
     entry_weight: float = 1.2
-    route_weight: float = 1.6
+    route_weight: float = 2.0
 
 
-_TIERS = ("strong", "zh", "en", "weak")
-_RULE_KEYS = {"route_to", *_TIERS}
+_TIERS = ("strong", "zh", "en", "weak", "places")
+_RULE_KEYS = {"route_to", "absorbs", *_TIERS}
 
 
 def parse_category_rules(data: dict, where: str, base: CategoryRules | None = None) -> CategoryRules:
@@ -225,7 +296,7 @@ def parse_category_rules(data: dict, where: str, base: CategoryRules | None = No
     for top in data:
         if top not in {"weights", "community", "kinds", "category"}:
             raise ConfigError(f"{where}: unknown key '{top}'")
-    weights = {"strong": 2.0, "normal": 1.0, "weak": 0.4, "entry": 1.2, "route": 1.6}
+    weights = {"strong": 2.0, "normal": 1.0, "weak": 0.4, "place": 1.0, "entry": 1.2, "route": 2.0}
     for name, value in data.get("weights", {}).items():
         if name not in weights:
             raise ConfigError(f"{where}: [weights]: unknown key '{name}'")
@@ -242,17 +313,24 @@ def parse_category_rules(data: dict, where: str, base: CategoryRules | None = No
         for name, value in table.items():
             if name not in _RULE_KEYS:
                 raise ConfigError(f"{where}: [category.{key}]: unknown key '{name}'")
-            if name == "route_to":
+            if name in ("route_to", "absorbs"):
                 continue
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where}: [category.{key}]: '{name}' must be a list of strings")
-            weight = weights["normal"] if name in ("zh", "en") else weights[name]
-            for cue in value:
-                cues.setdefault(cue, weight)
+            if name != "places":
+                weight = weights["normal"] if name in ("zh", "en") else weights[name]
+                for cue in value:
+                    cues.setdefault(cue, weight)
         route = table.get("route_to")
         if route is not None and not isinstance(route, str):
             raise ConfigError(f"{where}: [category.{key}]: 'route_to' must be a string")
-        rules[key] = CategoryRule(key, route or None, cues)
+        absorbs = table.get("absorbs", {})
+        if not isinstance(absorbs, dict) or not all(
+            k in CATEGORIES and isinstance(v, int | float) and 0 <= v <= 1 for k, v in absorbs.items()
+        ):
+            raise ConfigError(f"{where}: [category.{key}]: 'absorbs' must map categories to shares 0..1")
+        places = [p for p in table.get("places", []) if p not in cues]
+        rules[key] = CategoryRule(key, route or None, cues, places, weights["place"], dict(absorbs))
     kinds = dict(base.kinds) if base else {}
     for kind, leans in data.get("kinds", {}).items():
         if not isinstance(leans, dict) or not all(
@@ -314,12 +392,12 @@ class Matcher:
                 text = normalize(label)
                 if text and text not in seen and _grams(text):
                     seen.add(text)
-                    terms.append(_Term(text, label, i, tag, not _short(text), 0))
+                    terms.append(_Term(text, label, i, tag, not _short(text)))
             for label in entry.keywords:
                 text = normalize(label)
                 if text and text not in seen and _grams(text):
                     seen.add(text)
-                    terms.append(_Term(text, label, i, "keyword", False, 0))
+                    terms.append(_Term(text, label, i, "keyword", False))
         # A word many entries share says little about any one of them.
         df: dict[str, int] = {}
         for t in terms:
@@ -327,12 +405,16 @@ class Matcher:
         self._idf = [1.0 / df[t.text] for t in terms]
         self._entry_index = _TermIndex(terms)
         self._categories = [k for k in CATEGORIES if k in rules.rules]
-        cues = [
-            _Term(normalize(cue), cue, ci, str(weight), False, 0)
-            for ci, key in enumerate(self._categories)
-            for cue, weight in rules.rules[key].cues.items()
-            if _grams(normalize(cue))
-        ]
+        cues: list[_Term] = []
+        self._cue_weight: list[float] = []
+        for ci, key in enumerate(self._categories):
+            rule = rules.rules[key]
+            listed = [(c, w, "cue") for c, w in rule.cues.items()]
+            listed += [(p, rule.place_weight, "place") for p in rule.places]
+            for label, weight, tag in listed:
+                if _grams(normalize(label)):
+                    cues.append(_Term(normalize(label), label, ci, tag, False))
+                    self._cue_weight.append(weight)
         self._cue_index = _TermIndex(cues)
         self._community = [normalize(t) for t in rules.community if normalize(t)]
 
@@ -344,11 +426,12 @@ class Matcher:
         fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
         fields = {k: v for k, v in fields.items() if v}
         language = detect_language(" ".join((subject or "", body or "")))
-        points, reasons, named = self._score_entries(fields)
-        category = self._categorize(fields, points)
+        prepared = _Prepared(fields)
+        points, reasons, named = self._score_entries(prepared)
+        category, shares = self._categorize(prepared, points)
         if category.key == "other" and category.score > 0 and not named:
             return MatchResult(language, category, [])  # spam or off-topic: nothing to route
-        self._route_prior(fields, category, points, reasons)
+        self._route_prior(fields, shares, points, reasons)
         matches = []
         for i, p in points.items():
             score = _saturate(p)
@@ -369,13 +452,20 @@ class Matcher:
 
     __call__ = match_request
 
-    def _score_entries(self, fields: dict[str, str]):
+    def _score_entries(self, req: _Prepared):
         terms = self._entry_index.terms
         best: dict[int, tuple[float, _Hit]] = {}  # term -> its strongest hit
-        for h in self._entry_index.find(fields):
-            w = FIELD_WEIGHTS[h.field] * (h.sim / 100) ** 2
+        per_field: dict[int, dict[str, float]] = {}
+        for h in self._entry_index.find(req):
+            w = req.weights[h.field] * (h.sim / 100) ** 2
+            seen = per_field.setdefault(h.term, {})
+            seen[h.field] = max(w, seen.get(h.field, 0.0))
             if h.term not in best or w > best[h.term][0]:
                 best[h.term] = (w, h)
+        for ti, seen in per_field.items():
+            # Said in the subject and again in the body means a little more.
+            w, h = best[ti]
+            best[ti] = (w + 0.25 * (sum(seen.values()) - w), h)
         points: dict[int, float] = {}
         reasons: dict[int, list[str]] = {}
         named: set[int] = set()
@@ -401,17 +491,31 @@ class Matcher:
             reasons[i] = why
         return points, reasons, named
 
-    def _categorize(self, fields: dict[str, str], entry_points: dict[int, float]) -> CategoryGuess:
+    def _categorize(self, req: _Prepared, entry_points: dict[int, float]):
         terms = self._cue_index.terms
         strongest: dict[int, float] = {}
-        for h in self._cue_index.find(fields):
-            w = float(terms[h.term].tag) * FIELD_WEIGHTS[h.field]
+        for h in self._cue_index.find(req):
+            w = self._cue_weight[h.term] * req.cue_weights[h.field]
             strongest[h.term] = max(w, strongest.get(h.term, 0.0))
         cat_points = [0.0] * len(self._categories)
         cues: list[list[tuple[float, str]]] = [[] for _ in self._categories]
+        best_place: dict[int, tuple[float, str]] = {}
         for ti, w in strongest.items():
-            cat_points[terms[ti].owner] += w
-            cues[terms[ti].owner].append((w, terms[ti].label))
+            owner = terms[ti].owner
+            if terms[ti].tag == "place":
+                if w > best_place.get(owner, (0.0, ""))[0]:
+                    best_place[owner] = (w, terms[ti].label)
+                continue
+            cat_points[owner] += w
+            cues[owner].append((w, terms[ti].label))
+        for owner, (w, label) in best_place.items():
+            cat_points[owner] += w
+            cues[owner].append((w, label))
+            for other, share in self.rules.rules[self._categories[owner]].absorbs.items():
+                if other in self._categories:
+                    moved = cat_points[self._categories.index(other)] * share
+                    cat_points[self._categories.index(other)] -= moved
+                    cat_points[owner] += moved
         leaning: list[list[str]] = [[] for _ in self._categories]
         top = sorted(entry_points.items(), key=lambda x: -x[1])[:3]
         for i, p in top:
@@ -422,21 +526,24 @@ class Matcher:
             for ci, key in enumerate(self._categories):
                 lean = self.rules.kinds.get(entry.kind, {}).get(key, 0.0)
                 if self.rules.rules[key].route_to == entry.key:
-                    lean += 1.0
+                    lean += 0.6
                 if lean:
-                    cat_points[ci] += self.rules.entry_weight * lean * strength
+                    # A weak match leans much less than a clear one.
+                    cat_points[ci] += self.rules.entry_weight * lean * strength**2
                     leaning[ci].append(f"{entry.key} ({entry.kind.replace('_', ' ')})")
-        if "other" in self._categories and entry_points:
+        if "other" in self._categories and any(_saturate(p) >= self.min_score for p in entry_points.values()):
             # Off-topic cues count for less once a real project is in play.
             cat_points[self._categories.index("other")] *= 0.5
         ranked = sorted(range(len(self._categories)), key=lambda c: -cat_points[c])
         best = ranked[0] if ranked else None
         if best is None or cat_points[best] < CATEGORY_MIN_POINTS:
-            fallback = "collaboration" if top and _saturate(top[0][1]) >= self.min_score else "other"
-            why = "a project matched but no request-type cues" if fallback != "other" else (
-                "no request-type cues and nothing in the directory matched"
-            )
-            return CategoryGuess(fallback, 0 if fallback == "other" else 30, [why])
+            if not (top and _saturate(top[0][1]) >= self.min_score):
+                why = "no request-type cues and nothing in the directory matched"
+                return CategoryGuess("other", 0, [why]), {}
+            # Something in the directory fits: take the faint lean, else "working together".
+            key = self._categories[best] if cat_points[best] > 0 else "collaboration"
+            key = "collaboration" if key == "other" else key
+            return CategoryGuess(key, 20, ["a project matched but there are few request-type cues"]), {}
         p = cat_points[best]
         runner_up = cat_points[ranked[1]] if len(ranked) > 1 else 0.0
         confidence = (1 - math.exp(-p / 2.0)) * (0.5 + 0.5 * p / (p + runner_up))
@@ -446,18 +553,26 @@ class Matcher:
             why.append("cues: " + ", ".join(labels))
         if leaning[best]:
             why.append("matched " + ", ".join(leaning[best]))
-        return CategoryGuess(self._categories[best], round(100 * confidence), why)
+        # Close runners-up keep a say in routing (a tender that names g0v is
+        # about money and about the name): strength of each one's own evidence.
+        shares = {
+            self._categories[c]: 1 - math.exp(-cat_points[c] / 1.5)
+            for c in ranked[:3]
+            if cat_points[c] >= 0.5 * p
+        }
+        return CategoryGuess(self._categories[best], round(100 * confidence), why), shares
 
-    def _route_prior(self, fields, category: CategoryGuess, points, reasons) -> None:
-        """With no project named, lean towards the group that handles this kind of request."""
-        rule = self.rules.rules.get(category.key)
-        target = self._keys.get(rule.route_to) if rule and rule.route_to else None
-        if target is None or category.score <= 0:
-            return
+    def _route_prior(self, fields, shares, points, reasons) -> None:
+        """Lean towards the group that handles this kind of request; it wins when no project is named."""
         mentions = any(t in text for t in self._community for text in fields.values())
-        boost = self.rules.route_weight * category.score / 100 * (1.0 if mentions else 0.6)
-        points[target] = points.get(target, 0.0) + boost
-        reasons.setdefault(target, []).append(f"handles {category.key} requests")
+        for key, share in shares.items():
+            rule = self.rules.rules.get(key)
+            target = self._keys.get(rule.route_to) if rule and rule.route_to else None
+            if target is None:
+                continue
+            boost = self.rules.route_weight * share * (1.0 if mentions else 0.6)
+            points[target] = points.get(target, 0.0) + boost
+            reasons.setdefault(target, []).append(f"handles {key} requests")
 
 
 def build_matcher(settings) -> Matcher:

@@ -418,13 +418,21 @@ def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, st
 # --- files ---------------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+def write_atomic(path: Path, text: str, *, mode: int = 0o644) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half.
+
+    A new file gets `mode`; a file being replaced keeps its own.
+    """
     import tempfile
 
     path = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        pass
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

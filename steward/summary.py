@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from steward.models import CATEGORIES, CHANNELS, CLOSED_STATUSES, STATUSES, Request, StewardError, UsageError
-from steward.privacy import names_pattern, scrub
+from steward.privacy import KnownNames, scrub
 from steward.text import one_line
 
 OPEN_STATUSES = ("new", "triaged", "drafting", "waiting")
@@ -256,6 +256,18 @@ def build_summary(store, settings, *, period: Period, public: bool = False, now:
     """
     from steward.store import reports
 
+    with reports.snapshot(store):
+        summary = _build(store, settings, period, public, now)
+    keys = set(summary.by_match) | {
+        r.match for r in [*summary.replied_in_period, *summary.closed_in_period, *summary.stale, *summary.follow_ups_due]
+    }
+    summary.project_names = project_names(keys - {None, NONE_KEY}, settings, directory)
+    return summary
+
+
+def _build(store, settings, period: Period, public: bool, now: datetime | None) -> Summary:
+    from steward.store import reports
+
     tz = settings.tz
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     today = now.astimezone(tz).date()
@@ -283,7 +295,7 @@ def build_summary(store, settings, *, period: Period, public: bool = False, now:
         return _row(request, tz, scrubber, **extra)
 
     stale_rows = [row(others[i], age_days=(now - others[i].received_at).days) for i in stale_ids if i in others]
-    summary = Summary(
+    return Summary(
         period=period,
         timezone=settings.timezone,
         generated_at=now,
@@ -315,11 +327,6 @@ def build_summary(store, settings, *, period: Period, public: bool = False, now:
         follow_ups_due_total=due_total,
         unchecked_at_send=sorted(misses.items(), key=lambda kv: (-kv[1], kv[0])),
     )
-    keys = set(summary.by_match) | {
-        r.match for r in [*summary.replied_in_period, *summary.closed_in_period, *summary.stale, *summary.follow_ups_due]
-    }
-    summary.project_names = project_names(keys - {None, NONE_KEY}, settings, directory)
-    return summary
 
 
 class _Scrubber:
@@ -331,10 +338,10 @@ class _Scrubber:
         names = reports.people_names(store, ids)
         if getattr(settings, "steward_name", None):
             names.add(settings.steward_name)
-        self.pattern = names_pattern(names)
+        self.names = KnownNames(names)
 
     def __call__(self, text: str) -> str:
-        return scrub(text, self.pattern)
+        return scrub(text, self.names)
 
 
 def _row(request: Request, tz: tzinfo, scrubber: _Scrubber | None, **extra) -> Row:

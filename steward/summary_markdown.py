@@ -182,7 +182,9 @@ def md_text(value: str | None) -> str:
 def cell(value: str | None, width: int | None = None, empty: str = "—") -> str:
     text = one_line(value)
     if width:
-        text = fit(text, width).replace(" …", "…")
+        text = fit(text, width)
+        if text.endswith("…"):
+            text = text[:-1].rstrip() + "…"
     return md_text(text) if text else empty
 
 

@@ -75,10 +75,17 @@ def test_semicolon_and_tab_delimiters_are_sniffed(tmp_path):
 
 
 def test_english_headers_and_long_question_headers():
-    names = ["Timestamp", "Email Address", "Your organization name?", "What is your name?",
+    names = ["Timestamp", "Email Address", "Event name", "Your organization name?", "What is your name?",
              "Title", "Please describe your request *", "Phone"]
     assert map_headers(names) == {
-        0: "received_at", 1: "from_email", 2: "organization", 3: "from_name", 4: "subject", 5: "body",
+        0: "received_at", 1: "from_email", 3: "organization", 4: "from_name", 5: "subject", 6: "body",
+    }
+
+
+def test_chinese_question_headers():
+    names = ["時間戳記", "活動名稱", "您的姓名", "服務單位", "您的電子郵件", "想合作的內容說明"]
+    assert map_headers(names) == {
+        0: "received_at", 2: "from_name", 3: "organization", 4: "from_email", 5: "body",
     }
 
 
@@ -136,7 +143,11 @@ def test_unreadable_timestamps(text):
     assert parse_timestamp(text, TAIPEI) is None
 
 
-@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)).map(lambda d: d.replace(microsecond=0)))
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    )
+)
 def test_chinese_am_pm_round_trip(moment):
     hour12 = moment.hour % 12 or 12
     marker = "上午" if moment.hour < 12 else "下午"

@@ -145,7 +145,10 @@ def test_broken_records_are_imported_with_warnings_or_reported():
     assert "not base64 at all" in record.body
     assert record.warnings
 
-    truncated = b'From: a@b\nSubject: cut\nContent-Type: multipart/mixed; boundary="ZZ"\n\n--ZZ\nContent-Type: text/plain\n\npartial te'
+    truncated = (
+        b'From: a@b\nSubject: cut\nContent-Type: multipart/mixed; boundary="ZZ"\n\n'
+        b"--ZZ\nContent-Type: text/plain\n\npartial te"
+    )
     record = parse(truncated)
     assert record.body == "partial te"
     assert any("malformed" in w for w in record.warnings)

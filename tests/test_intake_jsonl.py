@@ -109,6 +109,13 @@ def test_broken_json_document_is_one_error_with_its_line(tmp_path):
     assert error.location == f"{path}:3"
 
 
+def test_jsonl_saved_as_json_is_read_line_by_line(tmp_path):
+    path = write_lines(tmp_path / "export.json", json.dumps(good(external_id="a")), "{oops", json.dumps(good(external_id="b")))
+    records = list(read_path(path, tz=TAIPEI))
+    assert [getattr(r, "external_id", None) for r in records] == ["a", None, "b"]
+    assert records[1].location == f"{path}:2"
+
+
 def test_format_is_told_by_content_when_the_name_says_nothing(tmp_path):
     path = write_lines(tmp_path / "export", json.dumps(good()))
     assert [r.external_id for r in read_path(path, tz=TAIPEI)] == ["x1"]

@@ -60,7 +60,7 @@ def _report_problems(report: ImportReport, *, quiet: bool) -> None:
     if quiet:
         return
     for warning in report.warnings[:MAX_WARNINGS_SHOWN]:
-        click.echo(f"{warning} (warning)", err=True)
+        click.echo(f"warning: {warning}", err=True)
     hidden = len(report.warnings) - MAX_WARNINGS_SHOWN
     if hidden > 0:
         click.echo(f"… and {hidden} more warnings (--json lists them all)", err=True)

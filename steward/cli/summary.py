@@ -56,7 +56,8 @@ def register(main: click.Group) -> None:
             return
         from steward.publish import write_atomic
 
-        write_atomic(out, text)
+        # A summary with names in it is for the stewards' eyes only.
+        write_atomic(out, text, mode=0o644 if public else 0o600)
         what = "public summary" if public else "summary (contains names: not for publishing)"
         click.echo(f"Wrote the {period.label} {what} to {out}", err=True)
 

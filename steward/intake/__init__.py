@@ -59,11 +59,10 @@ def read_path(
     """Yield every record in `path`, in file order.
 
     `fmt` forces a format (one of FORMATS); otherwise it is chosen from the
-    extension, then from the content. Raises UsageError when the format cannot
-    be told or the path cannot be read at all; everything that goes wrong with
-    a single record is yielded as a RecordError instead. A FileError (a
-    UsageError) for a file that cannot be read at all may be raised here or on
-    the first step of the iteration.
+    extension, then from the content. A file that cannot be read at all raises
+    FileError (a UsageError), here or at the first step of the iteration; an
+    unknown `fmt` raises UsageError. Whatever goes wrong with a single record
+    is yielded as a RecordError instead.
     """
     path = Path(path)
     if not path.exists():
@@ -176,7 +175,9 @@ def codec_for(label: str | None) -> str | None:
         return None
 
 
-def decode_bytes(data: bytes, declared: str | None = None, *, fallbacks: tuple[str, ...] = ()) -> tuple[str, str | None]:
+def decode_bytes(
+    data: bytes, declared: str | None = None, *, fallbacks: tuple[str, ...] = ()
+) -> tuple[str, str | None]:
     """Decode untrusted bytes; return the text and a warning (None if all went well).
 
     Tries the declared charset, then UTF-8, then each codec in `fallbacks`
@@ -233,17 +234,30 @@ def file_time(path: Path) -> datetime:
 
 def finish(record: IncomingRequest) -> IncomingRequest:
     """Make a record safe to store: clean every text field, cap the body."""
-    record.subject = one_line(record.subject)
-    record.from_name = one_line(record.from_name)
-    record.from_email = one_line(record.from_email)
-    record.organization = one_line(record.organization)
-    record.external_id = one_line(record.external_id) or None
-    record.message_id = one_line(record.message_id) or None
-    record.in_reply_to = [ref for ref in (one_line(r) for r in record.in_reply_to) if ref]
-    body, cut = truncate_body(clean_text(record.body).strip())
+    record.subject = _line(record.subject)
+    record.from_name = _line(record.from_name)
+    record.from_email = _line(record.from_email)
+    record.organization = _line(record.organization)
+    record.external_id = _line(record.external_id) or None
+    record.message_id = _line(record.message_id) or None
+    record.in_reply_to = [ref for ref in map(_line, record.in_reply_to) if ref]
+    body, cut = truncate_body(clean_text(_valid_unicode(record.body)).strip())
     if cut:
         record.warnings.append("body over 1 MiB, kept truncated")
     record.body = body
-    record.warnings = [one_line(w) for w in record.warnings]
+    record.warnings = [_line(w) for w in record.warnings]
     record.received_at = record.received_at.astimezone(timezone.utc)
     return record
+
+
+def _line(value: str | None) -> str:
+    return one_line(_valid_unicode(value or ""))
+
+
+def _valid_unicode(value: str) -> str:
+    """Replace lone surrogates (undecodable bytes smuggled through the email parser)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value

@@ -55,15 +55,21 @@ _CONTAINS = (
     ("received_at", ("時間戳記", "timestamp")),
     ("from_email", ("email", "e-mail", "電子郵件", "信箱")),
     ("organization", ("單位", "組織", "機構", "公司", "organization", "organisation", "affiliation", "company")),
-    ("from_name", ("姓名", "名字", "稱呼", "name")),
+    # Not a bare "name": "Event name" or "Project name" is not the sender.
+    ("from_name", ("姓名", "名字", "稱呼", "your name", "full name", "contact name", "contact person")),
     ("subject", ("主旨", "標題", "subject")),
-    ("body", ("內容", "說明", "訊息", "想說的話", "需求", "問題", "message", "details", "describe", "description", "request")),
+    (
+        "body",
+        ("內容", "說明", "訊息", "想說的話", "需求", "問題", "message", "details", "describe", "description", "request"),
+    ),
 )
 _DELIMITERS = ",\t;|"
 _FIELD_LIMIT = 64 * 1024 * 1024  # a body cell may be large; it is truncated later, not refused
 
 
-def read_csv(path: Path, *, tz: tzinfo, headers: dict[str, str] | None = None) -> Iterator[IncomingRequest | RecordError]:
+def read_csv(
+    path: Path, *, tz: tzinfo, headers: dict[str, str] | None = None
+) -> Iterator[IncomingRequest | RecordError]:
     """Every non-empty data row as a form request (channel "form").
 
     Columns are mapped to fields by the built-in header names, overridden by
@@ -71,7 +77,7 @@ def read_csv(path: Path, *, tz: tzinfo, headers: dict[str, str] | None = None) -
     unmapped columns are appended to the body as "Header: value" lines, so
     nothing in the export is lost. Timestamps without an offset are read in `tz`.
     """
-    overrides = _checked_overrides(headers or {})
+    overrides = check_overrides(headers or {})
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -85,7 +91,9 @@ def read_csv(path: Path, *, tz: tzinfo, headers: dict[str, str] | None = None) -
         csv.field_size_limit(previous_limit)
 
 
-def _rows(path: Path, text: str, delimiter: str, tz: tzinfo, overrides: dict[str, str]) -> Iterator[IncomingRequest | RecordError]:
+def _rows(
+    path: Path, text: str, delimiter: str, tz: tzinfo, overrides: dict[str, str]
+) -> Iterator[IncomingRequest | RecordError]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader, None)
@@ -208,7 +216,8 @@ def _normalise(header: str) -> str:
     return key.strip(" :：?？*＊")
 
 
-def _checked_overrides(headers: dict[str, str]) -> dict[str, str]:
+def check_overrides(headers: dict[str, str]) -> dict[str, str]:
+    """The csv_headers setting, or ConfigError naming the first bad entry."""
     for header, field in headers.items():
         if field not in (*MAPPABLE, IGNORE):
             raise ConfigError(

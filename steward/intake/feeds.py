@@ -128,7 +128,9 @@ def _get_json(feed: FeedSettings, client: httpx.Client, params: dict, headers: d
         if response.status_code in RETRY_STATUSES and not last:
             wait = retry_after(response.headers.get("Retry-After"))
             if wait is not None and wait > MAX_WAIT_SECONDS:
-                raise FeedError(feed.name, f"HTTP {response.status_code}; the server asks to wait {wait:.0f}s, try later")
+                raise FeedError(
+                    feed.name, f"HTTP {response.status_code}; the server asks to wait {wait:.0f}s, try later"
+                )
             sleep(delay if wait is None else wait)
             delay = min(delay * 2, 60.0)
             continue

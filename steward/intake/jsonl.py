@@ -62,6 +62,10 @@ def read_json(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordErr
         yield RecordError(f"{path}", f"not UTF-8 text (byte {exc.start + 1})")
         return
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and exc.lineno > 1:
+            # One object per line, saved as .json: read it as the JSONL it is.
+            yield from read_jsonl(path, tz=tz)
+            return
         # Nothing can be trusted after a syntax error in one big document.
         yield RecordError(f"{path}:{exc.lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
         return

@@ -8,7 +8,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from steward.intake import FileError, file_time
-from steward.intake.email_message import parse_message
+from steward.intake.email_message import RawMessage, parse_raw
 from steward.models import IncomingRequest, RecordError
 
 
@@ -17,6 +17,12 @@ def read_mbox(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordErr
 
     A message without a Date header gets the mbox file's time, with a warning.
     """
+    for raw in mbox_messages(path):
+        yield parse_raw(raw)
+
+
+def mbox_messages(path: Path) -> Iterator[RawMessage | RecordError]:
+    """The undecoded messages of an mbox file, for parsing here or in worker processes."""
     try:
         with path.open("rb") as handle:
             start = handle.read(4096).lstrip()
@@ -33,10 +39,8 @@ def read_mbox(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordErr
         for number, key in enumerate(box.iterkeys(), start=1):
             location = f"{path}:{number}"
             try:
-                data = box.get_bytes(key)
+                yield RawMessage(location, box.get_bytes(key), fallback)
             except (OSError, KeyError) as exc:
                 yield RecordError(location, f"cannot read message: {exc}")
-                continue
-            yield parse_message(data, location=location, received_fallback=fallback)
     finally:
         box.close()

@@ -340,9 +340,9 @@ class Store:
             if change.events:
                 now = utc_now()
                 version = request.version + 1
+                # last_activity_at is left alone: a steward's action must not reorder the
+                # inbox under their cursor; only new messages bring a request to the top.
                 assignments = {**change.columns, "version": version, "updated_at": to_iso(now), "updated_by": self.actor}
-                if change.touch:
-                    assignments["last_activity_at"] = to_iso(now)
                 sets = ", ".join(f"{column} = ?" for column in assignments)
                 self.conn.execute(f"UPDATE requests SET {sets} WHERE id = ?", [*assignments.values(), request.id])
                 for action, old, new, detail in change.events:
@@ -519,7 +519,6 @@ class Store:
                     (request_id, key, int(checked), self.actor, now),
                 )
                 change.events.append(("checklist", None, key, "checked" if checked else "unchecked"))
-            change.touch = False
         return change.result
 
     def autosave_draft(self, request_id: int, body: str) -> None:
@@ -668,7 +667,6 @@ class _Change:
         self.request = request
         self.columns: dict[str, object] = {}
         self.events: list[tuple[str, str | None, str | None, str | None]] = []
-        self.touch = True
         self.result: Request | None = None
 
     def set(self, column: str, value, *, action: str | None = None) -> None:

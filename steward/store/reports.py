@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from steward.models import Request, RequestFilter
@@ -18,6 +19,19 @@ from steward.store.core import Store
 # A request has been answered once a draft was marked sent or its status was set
 # to "replied" by hand (replies written outside steward).
 _IS_REPLY = "(e.action = 'sent' OR (e.action = 'status' AND e.new = 'replied'))"
+
+
+@contextmanager
+def snapshot(store: Store) -> Iterator[None]:
+    """One read transaction, so every figure comes from the same state of a shared inbox."""
+    if store.conn.in_transaction:
+        yield
+        return
+    store.conn.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        store.conn.rollback()  # nothing was written; just end the snapshot
 
 
 def _marks(values: Iterable) -> str:

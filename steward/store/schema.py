@@ -136,6 +136,17 @@ def _v1(conn: sqlite3.Connection) -> None:
         tokenize="trigram",
         create_triggers=True,
     )
+    # sqlite-utils' update trigger re-indexes on every UPDATE; a status change or a
+    # version bump must not rewrite the full-text index, only edits of indexed text.
+    indexed = '"subject", "body", "organization", "from_name", "from_email"'
+    conn.execute('DROP TRIGGER "requests_au"')
+    conn.execute(
+        'CREATE TRIGGER "requests_au" AFTER UPDATE OF subject, body, organization, from_name, from_email '
+        f'ON "requests" BEGIN INSERT INTO "requests_fts" ("requests_fts", rowid, {indexed}) '
+        'VALUES (\'delete\', old.rowid, old."subject", old."body", old."organization", old."from_name", old."from_email"); '
+        f'INSERT INTO "requests_fts" (rowid, {indexed}) VALUES (new.rowid, new."subject", new."body", '
+        'new."organization", new."from_name", new."from_email"); END'
+    )
 
 
 MIGRATIONS = [_v1]

@@ -47,7 +47,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Filter: text or status: cat: match: tag: assignee:me lang: due:overdue",
     ),
     "filter.count": ("{n} 件符合", "{n} match"),
-    "filter.error": ("篩選有誤：{error}", "Filter problem: {error}"),
+    "filter.error": ("⚠ {error}", "⚠ {error}"),
     # request view
     "view.none": ("選一件請求來看內容。", "Select a request to see it here."),
     "view.from": ("寄件者", "From"),

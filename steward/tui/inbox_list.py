@@ -44,7 +44,7 @@ def layout_columns(width: int) -> list[Column]:
         Column("from", 16), Column("status", 8), Column("category", 10),
         Column("match", 14), Column("assignee", 9),
     ]
-    used = sum(c.width + 1 for c in fixed) + 18  # the subject keeps at least 18 cells
+    used = sum(c.width + 1 for c in fixed) + 28  # the subject keeps at least 28 cells
     chosen = []
     for column in optional:
         if used + column.width + 1 <= width:

@@ -89,6 +89,7 @@ class InboxScreen(ActionScreen):
         self.query_one(Tabs).can_focus = False
         self.query_one(InboxList).focus()
         self._apply_filter()
+        self.refresh_counts()
         self._update_layout(self.app.size.width)
 
     def on_resize(self, event) -> None:
@@ -118,10 +119,10 @@ class InboxScreen(ActionScreen):
         try:
             flt = self.current_filter()
         except StewardError as exc:
-            self.query_one("#filter-count", Label).update(Content(t("filter.error", error=str(exc))))
+            short = str(exc).split(" (")[0]  # the list of valid values is in the help
+            self.query_one("#filter-count", Label).update(Content(t("filter.error", error=short)))
             return
         self.inbox.set_filter(flt)
-        self.refresh_counts()
 
     def action_tab(self, index: int) -> None:
         if 0 <= index < len(self.tab_filters):
@@ -175,19 +176,18 @@ class InboxScreen(ActionScreen):
     # --- counts ------------------------------------------------------------------
 
     def refresh_counts(self) -> None:
-        try:
-            flt = self.current_filter()
-        except StewardError:
-            return
-        self._load_counts(replace(flt, statuses=()))
+        self._load_counts()
 
     @work(thread=True, exclusive=True, group="counts")
-    def _load_counts(self, flt: RequestFilter) -> None:
-        store = self.app.store()
-        counts = store.status_counts(flt)
+    def _load_counts(self) -> None:
+        # Tab counts are per status over the whole inbox (the filter has its own
+        # count), so typing a filter never re-lays out the tab bar.
+        counts = self.app.store().status_counts()
         self.app.call_from_thread(self._show_counts, counts)
 
-    def _show_counts(self, counts: dict[str, int]) -> None:
+    def _show_counts(self, counts: dict[str, int], *, force: bool = False) -> None:
+        if counts == self.counts and not force:
+            return
         self.counts = counts
         self.total_all = sum(counts.values())
         tabs = self.query_one(Tabs)
@@ -261,7 +261,7 @@ class InboxScreen(ActionScreen):
 
     def retranslate(self) -> None:
         self.query_one("#filter", Input).placeholder = t("filter.placeholder")
-        self._show_counts(self.counts)
+        self._show_counts(self.counts, force=True)
         self.query_one(InboxHeader).refresh()
         self.inbox.lines.clear()
         self.inbox.refresh()

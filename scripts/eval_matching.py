@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""How well does matching route labelled requests? Imports them into a temporary
+inbox the way `steward import` does, then compares what was stored with the labels.
+
+    python3 scripts/eval_matching.py FILE.jsonl [--config CONFIG] [--min-score N]
+
+Each line of FILE.jsonl is a request in steward's interchange format plus an
+`expected` object: {"match": KEY or null, "also": [KEY…], "category": KEY}.
+A route is a top-1 hit when the best match is `match` or one of `also` (for a
+null label: when there is no match at all), a top-3 hit when any of the first
+three is. Prints the figures overall and per detected language, then the misses.
+Exits 1 when a target is missed: top-1 ≥ 0.90, top-3 ≥ 0.97, category ≥ 0.85,
+and Chinese no worse than English.
+
+Without --config only the shipped directory and rules are used, so your own
+overrides do not change the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from steward.config import load_settings  # noqa: E402
+from steward.intake import read_path  # noqa: E402
+from steward.matching import build_matcher  # noqa: E402
+from steward.models import NotFound, StewardError  # noqa: E402
+from steward.store import Store  # noqa: E402
+
+TARGETS = {"top1": 0.90, "top3": 0.97, "category": 0.85}
+
+
+def read_labels(path: Path) -> dict[str, dict]:
+    """external_id -> expected, for every labelled line."""
+    labels = {}
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise StewardError(f"{path}:{n}: not JSON: {exc}") from None
+            expected = record.get("expected") if isinstance(record, dict) else None
+            if isinstance(expected, dict) and record.get("external_id"):
+                labels[str(record["external_id"])] = expected
+    return labels
+
+
+@dataclasses.dataclass
+class Outcome:
+    external_id: str
+    language: str
+    expected: dict
+    got: list[str]
+    category: str
+    top1: bool
+    top3: bool
+    category_ok: bool
+
+
+def judge(external_id: str, expected: dict, language: str, got: list[str], category: str) -> Outcome:
+    wanted = {expected.get("match"), *expected.get("also", [])} - {None}
+    if expected.get("match") is None:
+        top1 = top3 = not got
+    else:
+        top1 = bool(got) and got[0] in wanted
+        top3 = bool(wanted & set(got[:3]))
+    return Outcome(
+        external_id, language, expected, got, category, top1, top3, category == expected.get("category")
+    )
+
+
+def evaluate(path: Path, settings) -> tuple[list[Outcome], list[str]]:
+    labels = read_labels(path)
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="steward-eval-") as tmp:
+        store = Store.open(Path(tmp) / "eval.db", actor="eval")
+        try:
+            report = store.import_requests(read_path(path, tz=settings.tz), matcher=build_matcher(settings))
+            problems += [str(e) for e in report.errors]
+            outcomes = []
+            for external_id, expected in labels.items():
+                try:
+                    request = store.get(external_id)
+                except NotFound:
+                    problems.append(f"{external_id}: not imported (a duplicate or a reply?)")
+                    continue
+                got = [m.key for m in store.matches(request.id)]
+                outcomes.append(
+                    judge(external_id, expected, request.language or "?", got, request.category or "")
+                )
+        finally:
+            store.close()
+    return outcomes, problems
+
+
+def rates(outcomes: list[Outcome]) -> dict[str, float]:
+    n = len(outcomes) or 1
+    return {
+        "top1": sum(o.top1 for o in outcomes) / n,
+        "top3": sum(o.top3 for o in outcomes) / n,
+        "category": sum(o.category_ok for o in outcomes) / n,
+    }
+
+
+def describe_miss(o: Outcome) -> list[str]:
+    lines = []
+    got = ", ".join(o.got[:3]) or "no match"
+    if not o.top1:
+        want = o.expected.get("match") or "no match"
+        also = o.expected.get("also") or []
+        want += f" (or {', '.join(also)})" if also else ""
+        mark = "top-3 hit" if o.top3 else "top-3 miss"
+        lines.append(f"  {o.external_id} [{o.language}] route: expected {want}; got {got} ({mark})")
+    if not o.category_ok:
+        lines.append(
+            f"  {o.external_id} [{o.language}] category: expected {o.expected.get('category')}; got {o.category}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--config", help="use this config (and its directory and rule overrides)")
+    parser.add_argument("--min-score", type=int, help="override matching.min_score")
+    args = parser.parse_args(argv)
+    try:
+        with tempfile.TemporaryDirectory(prefix="steward-eval-config-") as empty:
+            settings = load_settings(args.config)
+            if not args.config:
+                settings = dataclasses.replace(settings, config_dir=Path(empty))
+            if args.min_score is not None:
+                settings = dataclasses.replace(
+                    settings, matching=dataclasses.replace(settings.matching, min_score=args.min_score)
+                )
+            outcomes, problems = evaluate(args.file, settings)
+    except StewardError as exc:
+        print(f"eval_matching: {exc}", file=sys.stderr)
+        return 2
+    if not outcomes:
+        print(f"eval_matching: {args.file}: no labelled requests", file=sys.stderr)
+        return 2
+    print(f"{args.file}: {len(outcomes)} labelled requests, min_score {settings.matching.min_score}")
+    print(f"{'':10}{'top-1':>8}{'top-3':>8}{'category':>10}{'n':>6}")
+    groups = [("all", outcomes)] + [
+        (lang, [o for o in outcomes if o.language == lang]) for lang in ("zh", "en", "mixed")
+    ]
+    by_group = {}
+    for name, group in groups:
+        if not group:
+            continue
+        r = by_group[name] = rates(group)
+        print(f"{name:10}{r['top1']:8.3f}{r['top3']:8.3f}{r['category']:10.3f}{len(group):6d}")
+    misses = [line for o in outcomes for line in describe_miss(o)]
+    if misses:
+        print("\nmisses:")
+        print("\n".join(misses))
+    if problems:
+        print("\nnot evaluated:")
+        print("\n".join(f"  {p}" for p in problems))
+    failed = [f"{k} {by_group['all'][k]:.3f} < {t}" for k, t in TARGETS.items() if by_group["all"][k] < t]
+    if "zh" in by_group and "en" in by_group:
+        failed += [
+            f"Chinese {k} {by_group['zh'][k]:.3f} below English {by_group['en'][k]:.3f}"
+            for k in TARGETS
+            if by_group["zh"][k] < by_group["en"][k]
+        ]
+    print("\ntargets:", "met" if not failed else "NOT met: " + "; ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

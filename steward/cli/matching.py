@@ -1,0 +1,261 @@
+"""Matching commands: the directory, `match`, and a steward's own route and category.
+
+Each command is a thin wrapper over steward.directory and steward.matching;
+those are imported inside the commands so other commands start fast.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import click
+
+from steward.cli import CliContext, pass_ctx
+from steward.directory import KINDS
+from steward.models import CATEGORIES, MatchResult, StewardError, UsageError
+from steward.text import one_line
+
+
+def result_json(result: MatchResult, request_id: int | None, limit: int) -> dict:
+    """The `match --json` contract: these keys, matches best first."""
+    return {
+        "request_id": request_id,
+        "language": result.language,
+        "category": {
+            "key": result.category.key,
+            "score": result.category.score,
+            "reasons": list(result.category.reasons),
+        },
+        "matches": [
+            {"key": m.key, "name": m.name, "kind": m.kind, "score": m.score, "reasons": list(m.reasons)}
+            for m in result.matches[:limit]
+        ],
+    }
+
+
+def _echo_result(result: MatchResult, request_id: int | None, limit: int) -> None:
+    if request_id is not None:
+        click.echo(f"Request #{request_id}")
+    click.echo(f"Language: {result.language}")
+    cat = result.category
+    why = f" — {'; '.join(one_line(r) for r in cat.reasons)}" if cat.reasons else ""
+    click.echo(f"Category: {cat.key} ({cat.score}){why}")
+    if not result.matches:
+        click.echo("No match: nothing in the directory fits this request.")
+        return
+    click.echo("Matches:")
+    for n, m in enumerate(result.matches[:limit], 1):
+        click.echo(f"  {n}. {m.key:<20} {m.score:>3}  {one_line(m.name)} ({m.kind.replace('_', ' ')})")
+        for reason in m.reasons:
+            click.echo(f"       {one_line(reason)}")
+
+
+def _directory_key(directory, key: str) -> str:
+    """`key` if the directory has it; otherwise a usage error that suggests the nearest keys."""
+    if directory.get(key) is not None:
+        return key
+    from difflib import get_close_matches
+
+    near = get_close_matches(key, [e.key for e in directory.entries], n=3)
+    hint = f"; did you mean {', '.join(near)}?" if near else "; see `steward directory list`"
+    raise UsageError(f"no directory entry '{one_line(key)}'{hint}")
+
+
+def _progress(items: list, label: str):
+    """A progress bar on stderr, for long runs only."""
+    if len(items) <= 20:
+        return nullcontext(items)
+    return click.progressbar(items, label=label, file=click.get_text_stream("stderr"), show_pos=True)
+
+
+def _entry_row(entry) -> str:
+    """KEY KIND NAME in 80 columns, wide characters counted as two."""
+    from steward.text import fit, pad
+
+    name = one_line(entry.name)
+    if entry.name_en and entry.name_en.casefold() not in name.casefold():
+        name += f" ({one_line(entry.name_en)})"
+    return f"{pad(entry.key, 20)} {pad(entry.kind, 17)} {fit(name, 40)}"
+
+
+def register(main: click.Group) -> None:
+    @main.group("directory")
+    def directory_group():
+        """The projects and working groups requests are routed to."""
+
+    @directory_group.command("list")
+    @click.option("--json", "as_json", is_flag=True)
+    @pass_ctx
+    def directory_list(cli: CliContext, as_json):
+        """Every active entry, by key."""
+        from steward.directory import load_directory
+
+        directory = load_directory(cli.settings)
+        if as_json:
+            cli.echo_json(directory.as_dicts())
+            return
+        click.echo(f"{'KEY':<20} {'KIND':<17} NAME")
+        for entry in directory.entries:
+            click.echo(_entry_row(entry))
+
+    @directory_group.command("show")
+    @click.argument("key")
+    @click.option("--json", "as_json", is_flag=True)
+    @pass_ctx
+    def directory_show(cli: CliContext, key, as_json):
+        """One entry: names, how to reach it, what it matches on."""
+        from steward.directory import load_directory
+
+        directory = load_directory(cli.settings)
+        entry = directory.get(_directory_key(directory, key))
+        if as_json:
+            cli.echo_json(
+                {**entry.as_dict(), "description": entry.description,
+                 "description_en": entry.description_en, "source": entry.source}
+            )
+            return
+        for label, value in (
+            ("Key", entry.key), ("Kind", entry.kind.replace("_", " ")), ("Name", entry.name),
+            ("English name", entry.name_en), ("URL", entry.url), ("Contacts", ", ".join(entry.contacts)),
+            ("Aliases", ", ".join(entry.aliases)), ("Keywords", ", ".join(entry.keywords)),
+            ("Description", entry.description), ("In English", entry.description_en),
+            ("From", entry.source),
+        ):
+            click.echo(f"{label + ':':<14}{one_line(value) or '-'}")
+
+    @directory_group.command("add")
+    @click.argument("key")
+    @click.option("--kind", required=True, type=click.Choice(KINDS))
+    @click.option("--name", required=True, help="The name people use (Chinese if it has one).")
+    @click.option("--name-en", default="", help="The English name.")
+    @click.option("--alias", "aliases", multiple=True, help="Another name people write (repeatable).")
+    @click.option("--keyword", "keywords", multiple=True, help="A topic word (repeatable).")
+    @click.option("--url", default="")
+    @click.option("--contact", "contacts", multiple=True, help="A channel, list or address (repeatable).")
+    @click.option("--description", default="", help="One or two sentences in Chinese.")
+    @click.option("--description-en", default="", help="One or two sentences in English.")
+    @pass_ctx
+    def directory_add(cli: CliContext, key, kind, name, name_en, aliases, keywords, url, contacts,
+                      description, description_en):
+        """Add an entry to your directory file (an existing KEY there is replaced)."""
+        from steward.directory import add_entry, user_path
+
+        entry = add_entry(
+            cli.settings, key, kind=kind, name=name, name_en=name_en, aliases=list(aliases),
+            keywords=list(keywords), url=url, contacts=list(contacts), description=description,
+            description_en=description_en,
+        )
+        click.echo(f"added {entry.key} to {user_path(cli.settings)}")
+
+    @directory_group.command("sync")
+    @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+    @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+                  help="Seconds to wait for each answer.")
+    @click.option("--retries", type=click.IntRange(min=0, max=10), default=3, show_default=True,
+                  help="Tries again after a dropped connection, 429 or 5xx.")
+    @pass_ctx
+    def directory_sync(cli: CliContext, sources, timeout, retries):
+        """Fetch g0v.json project data from URLs or files (default: [directory] sources)."""
+        from steward.directory import sync_directory
+
+        chosen = list(sources) or None
+        count = len(chosen if chosen is not None else cli.settings.directory_sources)
+        options = {"timeout": timeout, "retries": retries}
+        if count > 1:
+            with click.progressbar(length=count, label="Syncing", file=click.get_text_stream("stderr")) as bar:
+                report = sync_directory(
+                    cli.settings, chosen, progress=lambda done, total, src: bar.update(1), **options
+                )
+        else:
+            report = sync_directory(cli.settings, chosen, **options)
+        for warning in report.warnings:
+            cli.warn(f"warning: {one_line(warning)}")
+        if report.synced:
+            click.echo(
+                f"synced {len(report.synced)} source(s): {len(report.added)} new, "
+                f"{len(report.updated)} updated"
+            )
+        if report.failed:
+            failures = "; ".join(f"{one_line(src)}: {one_line(why)}" for src, why in report.failed.items())
+            raise StewardError(f"could not sync {failures}; the directory keeps what it last had from there")
+
+    @main.command("match")
+    @click.argument("ref", metavar="[ID]", required=False)
+    @click.option("--text", help="Match this text instead of a stored request.")
+    @click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True)
+    @click.option("--json", "as_json", is_flag=True)
+    @pass_ctx
+    def match_command(cli: CliContext, ref, text, limit, as_json):
+        """What a request (or a piece of text) concerns, and why. Stores nothing."""
+        from steward.matching import build_matcher
+
+        if (ref is None) == (text is None):
+            raise UsageError("give a request ID or --text TEXT")
+        matcher = build_matcher(cli.settings)
+        if text is not None:
+            request_id, result = None, matcher.match(body=text)
+        else:
+            request = cli.store.get(ref)
+            request_id, result = request.id, matcher.match_request(request)
+        if as_json:
+            cli.echo_json(result_json(result, request_id, limit))
+        else:
+            _echo_result(result, request_id, limit)
+
+    @main.command("route")
+    @click.argument("ref", metavar="ID")
+    @click.argument("key", required=False)
+    @click.option("--clear", is_flag=True, help="Go back to the best suggested match.")
+    @pass_ctx
+    def route_command(cli: CliContext, ref, key, clear):
+        """Route a request to a directory entry yourself; re-matching keeps your choice."""
+        from steward.directory import load_directory
+
+        if clear == bool(key):
+            raise UsageError("give a directory KEY or --clear")
+        if key:
+            key = _directory_key(load_directory(cli.settings), key)
+        request = cli.store.set_route(ref, None if clear else key)
+        if clear:
+            click.echo(f"#{request.id} route cleared; suggested: {request.match or 'no match'}")
+        else:
+            click.echo(f"#{request.id} routed to {request.match}")
+
+    @main.command("category")
+    @click.argument("ref", metavar="ID")
+    @click.argument("key", required=False)
+    @click.option("--clear", is_flag=True, help="Go back to the suggested category.")
+    @pass_ctx
+    def category_command(cli: CliContext, ref, key, clear):
+        """Set a request's category yourself; re-matching keeps your choice."""
+        if clear == bool(key):
+            raise UsageError("give a CATEGORY or --clear")
+        if key and key not in CATEGORIES:
+            raise UsageError(f"unknown category '{one_line(key)}'; one of: {', '.join(CATEGORIES)}")
+        request = cli.store.set_category(ref, None if clear else key)
+        if clear:
+            click.echo(f"#{request.id} category cleared; suggested: {request.category or '-'}")
+        else:
+            click.echo(f"#{request.id} category: {request.category}")
+
+    @main.command("rematch")
+    @click.argument("refs", nargs=-1, metavar="[ID]...")
+    @click.option("--all", "every", is_flag=True, help="Every request in the inbox.")
+    @pass_ctx
+    def rematch_command(cli: CliContext, refs, every):
+        """Match requests again, e.g. after the directory changed. Your own choices stay."""
+        from steward.matching import build_matcher
+
+        if every == bool(refs):
+            raise UsageError("give request IDs or --all")
+        store = cli.store
+        ids = store.all_ids() if every else [store.resolve(ref) for ref in refs]
+        matcher = build_matcher(cli.settings)
+        changed = 0
+        with _progress(ids, "Matching") as bar:
+            for request_id in bar:
+                before = store.get(request_id)
+                store.save_match_result(request_id, matcher.match_request(before))
+                after = store.get(request_id)
+                changed += (before.match, before.category) != (after.match, after.category)
+        click.echo(f"rematched {len(ids)} request(s); {changed} changed route or category")

@@ -1,0 +1,365 @@
+"""The inbox as a steward uses it: keys in, what the screen shows and what the store holds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from steward.models import IncomingRequest
+from steward.store import Store
+from steward.tui.dialogs import ChoiceDialog, FuzzyPicker, NoteDialog, PromptDialog
+from steward.tui.screens import InboxScreen, RequestScreen
+from tests.tui_helpers import make_app, make_inbox, screen_text, settle
+
+
+@pytest.fixture
+def inbox_db(db_path):
+    return make_inbox(db_path)
+
+
+def _history(db_path, ref):
+    store = Store.open(db_path, actor="check")
+    try:
+        return [(e.action, e.old, e.new) for e in store.history(store.resolve(ref))]
+    finally:
+        store.close()
+
+
+async def test_first_rows_and_status_counts_show(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "New 60" in text and "All 60" in text
+        assert "揪松 問一下" in text  # the newest request is on the first row
+        assert isinstance(app.screen, InboxScreen)
+
+
+async def test_keys_move_through_the_inbox(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        inbox = app.screen.inbox
+        await pilot.press("j", "j", "down")
+        assert inbox.cursor == 3
+        await pilot.press("k")
+        assert inbox.cursor == 2
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert inbox.cursor == 59 and inbox.current.external_id == "s001"
+        await pilot.press("g")
+        assert inbox.cursor == 0
+        await pilot.press("pagedown")
+        assert inbox.cursor > 10
+
+
+async def test_side_view_follows_the_cursor(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        await settle(app, pilot)
+        current = app.screen.inbox.current
+        assert app.screen.view.details.request.id == current.id
+        assert current.subject in screen_text(app)
+
+
+async def test_narrow_terminal_opens_the_request_on_its_own_screen(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RequestScreen)
+        assert "揪松的大家晚安" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, InboxScreen)
+
+
+async def test_set_status_from_the_picker_updates_row_counts_and_history(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("7")  # the All tab, so the row stays in view
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        await pilot.press("s")
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("down", "enter")  # new -> triaged
+        await settle(app, pilot)
+        assert app.screen.inbox.current.status == "triaged"
+        assert "Triaged 1" in screen_text(app)
+        assert ("status", "new", "triaged") in _history(inbox_db, target.id)
+        assert "Triaged" in screen_text(app).split("\n")[4]  # visible in the row itself
+
+
+async def test_assign_tag_follow_up_and_note(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        await pilot.press("A")
+        await settle(app, pilot)
+        await pilot.press("t")
+        assert isinstance(app.screen, PromptDialog)
+        await pilot.press(*"partner", "enter")
+        await settle(app, pilot)
+        await pilot.press("f")
+        await pilot.press(*"+3d", "enter")
+        await settle(app, pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"Called", "enter", *"them", "ctrl+s")
+        await settle(app, pilot)
+        store = Store.open(inbox_db, actor="check")
+        request = store.get(target.id)
+        assert request.assignee == "tester"
+        assert request.tags == ["partner"]
+        assert request.follow_up_on == app.today() + timedelta(days=3)
+        assert store.notes(target.id)[0].detail == "Called\nthem"
+        store.close()
+        text = screen_text(app)
+        assert "partner" in text and "tester" in text
+
+
+async def test_category_and_route_pickers(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        await pilot.press("c")
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("end", "up", "enter")  # the last real category: "other"
+        await settle(app, pilot)
+        await pilot.press("m")
+        assert isinstance(app.screen, FuzzyPicker)
+        await pilot.press(*"cofacts", "enter")
+        await settle(app, pilot)
+        store = Store.open(inbox_db, actor="check")
+        request = store.get(target.id)
+        store.close()
+        assert request.category == "other" and request.category_manual
+        assert request.match == "cofacts" and request.match_manual
+
+
+async def test_spam_then_undo(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "Spam 1" in screen_text(app)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert "Spam 0" in screen_text(app)
+        assert _history(inbox_db, target.id)[-2:] == [("status", "new", "spam"), ("status", "spam", "new")]
+
+
+async def test_marked_rows_are_acted_on_together(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space", "space", "space")
+        assert len(app.screen.inbox.marked) == 3
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "Spam 3" in screen_text(app)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert "Spam 0" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status:new", 60),
+        ("cat:data", 15),
+        ("萌典", "text"),
+        ("cofacts", "text"),
+        ("lang:en cat:data", None),
+        ("tag:partner", 1),
+        ("assignee:me", 1),
+        ("due:overdue", 1),
+    ],
+)
+async def test_filter_tokens(inbox_db, query, expected):
+    store = Store.open(inbox_db, actor="tester")
+    store.add_tags("s010", ["partner"])
+    store.assign("s011", "tester")
+    store.set_follow_up("s012", date(2020, 1, 1))
+    rows = store.list_requests(limit=100)
+    if expected is None:
+        with_expected = sum(1 for r in rows if r.category == "data" and r.language == "en")
+    elif expected == "text":  # what a plain substring search over the visible fields finds
+        fields = lambda r: " ".join([r.subject, r.body, r.organization, r.from_name, r.from_email]).casefold()
+        with_expected = sum(1 for r in rows if query.casefold() in fields(r))
+        assert with_expected > 0
+    else:
+        with_expected = expected
+    store.close()
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("7")  # All
+        await pilot.press("slash", *query)
+        await settle(app, pilot)
+        assert app.screen.inbox.total == with_expected
+        assert f"{with_expected} match" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.inbox.total == 60
+
+
+async def test_a_bad_filter_value_says_so_and_keeps_the_list(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"status:bogus")
+        await settle(app, pilot)
+        assert "unknown status" in screen_text(app)
+        assert app.screen.inbox.total == 60
+
+
+HOSTILE = [
+    "[@click=app.quit]quit[/]",
+    "[/]",
+    "\x1b[31mred\x1b[0m text",
+    "\x1b]52;c;aGVsbG8=\x07clip",
+    "\u202eevil reversed",
+    "[bold]not bold[/bold] {steward_name}",
+]
+
+
+async def test_hostile_subjects_render_literally_and_do_nothing(db_path):
+    records = [
+        IncomingRequest(received_at=datetime(2026, 11, 20, 3, i, tzinfo=timezone.utc), subject=subject,
+                        body=subject, external_id=f"h{i}")
+        for i, subject in enumerate(HOSTILE)
+    ]
+    make_inbox(db_path, records)
+    app = make_app(db_path)
+    expected = {
+        0: "[@click=app.quit]quit[/]", 1: "[/]", 2: "red text", 3: "clip",
+        4: "evil reversed", 5: "[bold]not bold[/bold] {steward_name}",
+    }
+    async with app.run_test(size=(160, 35)) as pilot:
+        await settle(app, pilot)
+        for step in range(len(HOSTILE)):
+            text = screen_text(app)
+            number = int(app.screen.inbox.current.external_id[1:])
+            assert expected[number] in text  # shown whole in the request view
+            assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+            await pilot.press("enter", "left", "j")  # into the view and back: nothing fires
+            await settle(app, pilot)
+        assert app.is_running
+
+
+async def test_another_stewards_change_shows_within_two_seconds(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("7")
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        other = Store.open(inbox_db, actor="mei")
+        other.set_status(target.id, "waiting")
+        other.close()
+        await pilot.pause(1.6)  # one poll interval and a bit: the poll, not a timing assertion
+        await settle(app, pilot)
+        assert app.screen.inbox.current.status == "waiting"
+        assert "Waiting 1" in screen_text(app)
+
+
+async def test_stale_note_is_refused_and_the_typed_text_kept(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("7")
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        await pilot.press("n")
+        await pilot.press(*"my careful note")
+        other = Store.open(inbox_db, actor="mei")
+        other.set_status(target.id, "closed")
+        other.close()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NoteDialog)
+        assert app.screen.query_one("TextArea").text == "my careful note"
+        assert "mei" in screen_text(app)
+        store = Store.open(inbox_db, actor="check")
+        assert store.notes(target.id) == []
+        store.close()
+
+
+async def test_language_switches_at_once(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("L")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "新進 60" in text and "說明" in text  # tab and footer in Chinese
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert "New 60" in screen_text(app)
+
+
+async def test_keys_can_be_remapped_in_config(inbox_db):
+    app = make_app(inbox_db, keymap={"inbox.filter": "f2", "request.spam": "z"})
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert "Spam 1" in screen_text(app)
+        await pilot.press("f2")
+        assert app.focused.id == "filter"
+
+
+async def test_help_lists_every_binding(inbox_db):
+    from steward.tui.help_screen import HelpScreen, binding_sections
+
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = app.screen.query_one("#help-body Static").render().plain
+        for _, bindings in binding_sections(app):
+            for binding in bindings:
+                assert binding.description in shown
+                assert binding.id is None or binding.id in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, InboxScreen)
+
+
+async def test_command_palette_offers_inbox_actions_by_name(inbox_db):
+    from steward.tui.commands import StewardCommands
+
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        provider = StewardCommands(app.screen)
+        names = [name for name, _, _ in provider._actions()]
+        assert {"Status", "Assign", "Tag", "Route", "Note", "Filter", "Quit"} <= set(names)
+
+
+async def test_empty_inbox_says_what_to_do(db_path):
+    make_inbox(db_path, [])
+    app = make_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "No requests here" in screen_text(app)
+        await pilot.press("j", "enter", "s", "x")  # nothing to act on: no crash
+        await settle(app, pilot)
+        assert app.is_running
+
+
+async def test_quit_leaves_cleanly(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+    assert app.return_code in (0, None)

@@ -332,8 +332,6 @@ def write_synced(path: Path, entries: list[dict]) -> None:
     write_toml_atomic(path, {"synced_at": stamp, "entry": entries}, header=header)
 
 
-
-
 # -- sync from g0v.json -------------------------------------------------------
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -385,7 +383,7 @@ def _fetch_url(url: str, client, *, retries: int, sleep, backoff: float, max_wai
             with client.stream("GET", url) as resp:
                 status = resp.status_code
                 if status < 400:
-                    return _read_limited(resp.iter_bytes(), url)
+                    return _read_limited(resp.iter_bytes())
                 problem = f"HTTP {status} {resp.reason_phrase}".strip()
                 if status not in _RETRY_STATUSES and status < 500:
                     raise SourceError(problem)
@@ -405,7 +403,7 @@ def _fetch_url(url: str, client, *, retries: int, sleep, backoff: float, max_wai
         attempt += 1
 
 
-def _read_limited(chunks, where: str) -> bytes:
+def _read_limited(chunks) -> bytes:
     buf = bytearray()
     for chunk in chunks:
         buf += chunk
@@ -418,7 +416,7 @@ def _read_file(source: str) -> bytes:
     path = Path(source.removeprefix("file://")).expanduser()
     try:
         with open(path, "rb") as fh:
-            return _read_limited(iter(lambda: fh.read(65536), b""), source)
+            return _read_limited(iter(lambda: fh.read(65536), b""))
     except OSError as exc:
         raise SourceError(exc.strerror or str(exc)) from None
 
@@ -428,7 +426,7 @@ def _decode_projects(raw: bytes) -> list[dict]:
 
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SourceError(f"not g0v.json (invalid JSON: {exc})") from None
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(p, dict) for p in items):
@@ -457,7 +455,7 @@ def _slug(name: str, homepage: str) -> str:
     if not slug:
         import hashlib
 
-        slug = "p-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+        slug = "p-" + hashlib.sha1(name.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
     return slug
 
 

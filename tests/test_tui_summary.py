@@ -154,6 +154,12 @@ async def test_l_switches_the_language_of_the_summary_not_of_the_app(settings):
         assert "合作邀約週報：2026-W47" in screen.markdown
         assert "收到：**14** 件" in screen.markdown
         assert "Weekly summary" in str(screen.query_one("#title-bar").render())
+        # L switches the app, and leaves the summary in the language chosen for it.
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert "週報" in str(screen.query_one("#title-bar").render())
+        assert "週報語言：繁體中文" in str(screen.query_one("#summary-status").render())
+        assert "合作邀約週報：2026-W47" in screen.markdown
 
 
 async def test_s_saves_the_preview_to_the_suggested_file(settings, tmp_path, monkeypatch):

@@ -62,10 +62,11 @@ def _directory_key(directory, key: str) -> str:
 
 
 def _progress(items: list, label: str):
-    """A progress bar on stderr, for long runs only."""
-    if len(items) <= 20:
+    """A progress bar on stderr, for long runs at a terminal only."""
+    stderr = click.get_text_stream("stderr")
+    if len(items) <= 20 or not stderr.isatty():
         return nullcontext(items)
-    return click.progressbar(items, label=label, file=click.get_text_stream("stderr"), show_pos=True)
+    return click.progressbar(items, label=label, file=stderr, show_pos=True)
 
 
 def _entry_row(entry) -> str:
@@ -161,8 +162,9 @@ def register(main: click.Group) -> None:
         chosen = list(sources) or None
         count = len(chosen if chosen is not None else cli.settings.directory_sources)
         options = {"timeout": timeout, "retries": retries}
-        if count > 1:
-            with click.progressbar(length=count, label="Syncing", file=click.get_text_stream("stderr")) as bar:
+        stderr = click.get_text_stream("stderr")
+        if count > 1 and stderr.isatty():
+            with click.progressbar(length=count, label="Syncing", file=stderr) as bar:
                 report = sync_directory(
                     cli.settings, chosen, progress=lambda done, total, src: bar.update(1), **options
                 )

@@ -112,9 +112,12 @@ def register(main: click.Group) -> None:
     @click.option("--reset", is_flag=True, help="Rebuild the demo inbox from scratch.")
     @click.option("--size", type=click.IntRange(min=1), help="Write N synthetic requests (no app) for benchmarks.")
     @click.option("--seed", type=int, default=0, show_default=True, help="With --size: the generator's seed.")
+    @click.option("--db", "db", type=click.Path(dir_okay=False), help="The demo inbox file (as the global --db).")
     @pass_ctx
-    def demo_command(cli: CliContext, reset, size, seed):
+    def demo_command(cli: CliContext, reset, size, seed, db):
         """Open the app on a demo inbox (or, with --size, just build a big one)."""
+        if db:
+            cli.db_option = db
         from steward import demo
         from steward.config import user_data_dir
         from steward.matching import build_matcher

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -42,6 +43,7 @@ STRINGS = {
         "這是一個目錄；只有 Maildir 目錄可以匯入",
         "is a directory; only a Maildir folder can be imported",
     ),
+    "import.stopped": ("匯入中斷：{error}（已匯入的批次會保留）", "The import stopped: {error} (batches already in stay in)"),
     "import.running": ("匯入中… 已讀 {n} 筆", "Importing… {n} records read"),
     "import.busy": ("上一個匯入還在進行", "The previous import is still running"),
     "import.done": (
@@ -140,7 +142,7 @@ class ImportDialog(ModalScreen):
         self.initial_path = path
         self.running = False
         self.report: ImportReport | None = None
-        self.message: str | None = None  # why nothing was imported
+        self.problem: tuple[str, str] | None = None  # (catalogue key, error) when it went wrong
         self.read = 0
 
     def compose(self) -> ComposeResult:
@@ -200,7 +202,7 @@ class ImportDialog(ModalScreen):
             return
         fmt = self.query_one("#import-format", Select).value
         self.running = True
-        self.report, self.message, self.read = None, None, 0
+        self.report, self.problem, self.read = None, None, 0
         bar = self.query_one(ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
@@ -232,6 +234,9 @@ class ImportDialog(ModalScreen):
         except StewardError as exc:  # a bad format name or csv_headers setting, before anything is read
             self.app.call_from_thread(self._refused, str(exc))
             return
+        except sqlite3.Error as exc:  # the inbox file is locked or damaged; batches already in stay in
+            self.app.call_from_thread(self._failed, str(exc), read)
+            return
         self.app.call_from_thread(self._finished, report, read)
 
     def _progress(self, read: int) -> None:
@@ -240,13 +245,21 @@ class ImportDialog(ModalScreen):
             self._show_outcome()
 
     def _refused(self, message: str) -> None:
+        self._went_wrong("import.refused", message)
+
+    def _went_wrong(self, key: str, error: str) -> None:
         self.running = False
-        self.message = message
+        self.problem = (key, error)
         if self.is_attached:
             self.query_one(ProgressBar).display = False
             self._show_outcome()
         else:
-            self.app.notify(t("import.refused", error=one_line(message)), severity="error")
+            self.app.notify(t(key, error=one_line(error)), severity="error")
+
+    def _failed(self, error: str, read: int) -> None:
+        self.read = read
+        self.app.refresh_inbox()
+        self._went_wrong("import.stopped", error)
 
     def _finished(self, report: ImportReport, read: int) -> None:
         self.running = False
@@ -270,8 +283,9 @@ class ImportDialog(ModalScreen):
     def _show_outcome(self) -> None:
         status = self.query_one("#import-status", Static)
         errors = self.query_one("#import-errors", Static)
-        if self.message is not None:
-            status.update(Content.assemble((t("import.refused", error=one_line(self.message)), "bold $error")))
+        if self.problem is not None:
+            key, error = self.problem
+            status.update(Content.assemble((t(key, error=one_line(error)), "bold $error")))
             errors.update("")
         elif self.running:
             status.update(Content(t("import.running", n=self.read)))

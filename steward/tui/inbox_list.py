@@ -101,8 +101,8 @@ class InboxList(ScrollView, can_focus=True):
         Binding("pageup,ctrl+b", "page_up", "bind.page_up", show=False, id="inbox.page_up"),
         Binding("g,home", "first", "bind.first", show=False, id="inbox.first"),
         Binding("G,end", "last", "bind.last", show=False, id="inbox.last"),
-        Binding("enter", "open", "bind.open", id="inbox.open"),
-        Binding("space", "toggle_mark", "bind.mark", id="inbox.mark"),
+        Binding("enter", "open", "bind.open", show=False, id="inbox.open"),
+        Binding("space", "toggle_mark", "bind.mark", show=False, id="inbox.mark"),
         Binding("escape", "clear_marks", "bind.mark_none", show=False, id="inbox.mark_none"),
     ]
 
@@ -133,6 +133,7 @@ class InboxList(ScrollView, can_focus=True):
         self._store_for_thread = fetch
         self.filter = RequestFilter()
         self.generation = 0
+        self.applied_generation = -1  # the last query whose rows are on screen
         self.pages: LRUCache[int, list[Request]] = LRUCache(maxsize=64)
         self.pending: set[int] = set()
         self.lines: LRUCache[tuple, Strip] = LRUCache(maxsize=2048)
@@ -169,6 +170,7 @@ class InboxList(ScrollView, can_focus=True):
     def _apply_load(self, generation: int, total: int, pages: dict[int, list[Request]], today: date) -> None:
         if generation != self.generation:
             return  # a newer filter or refresh superseded this one
+        self.applied_generation = generation
         self.pages.clear()
         self.pending.clear()
         self.lines.clear()

@@ -8,6 +8,7 @@ renderer; the preview still opens no links, whatever the document holds.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -113,7 +114,6 @@ class SummaryTable(MarkdownBlock):
         from rich.table import Table
         from rich.text import Text
 
-        self._blocks.clear()
         header, rows = table_cells(self.source or "")
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", expand=False)
         for title, align in header:
@@ -232,7 +232,7 @@ class SummaryScreen(Screen):
                 self.app.store(), self.app.settings, period=period, public=public, now=now,
                 directory=self.app.directory,
             )
-        except StewardError as exc:
+        except (StewardError, sqlite3.Error) as exc:  # a locked or damaged file is a message, not a crash
             outcome: Summary | str = str(exc)
         else:
             outcome = summary

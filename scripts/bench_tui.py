@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""How fast the inbox feels: start-up to first rows, and filter keystroke to repaint.
+
+1. Launch -> first inbox rows on screen, for `steward --db BIG.db` and for a bare
+   Textual app (Header, Static, Footer), each run in a detached tmux pane of a
+   fixed size and timed until a given text shows (median of --runs). Target:
+   steward <= 1.5x the bare app.
+2. Filter keystroke -> repaint at 100k requests, in-process with Textual's
+   headless driver: each key typed into the filter, timed until the list has
+   applied the new query and the screen has refreshed. Target: <= 50 ms.
+
+Usage: scripts/bench_tui.py [--db BIG.db] [--size 100000] [--runs 5]
+The inbox is built with `steward demo --size N --db PATH` when it does not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+BARE_APP = '''
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Static("bare app ready")
+        yield Footer()
+
+Bare().run()
+'''
+
+
+def first_paint_ms(command: str, text: str, size: str = "120x35", timeout: float = 30.0) -> float:
+    """Launch `command` in tmux; milliseconds until `text` is in the pane."""
+    name = "bench" + uuid.uuid4().hex[:8]
+    width, height = size.split("x")
+    started = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", width, "-y", height, command], check=True)
+    try:
+        while time.perf_counter() - started < timeout:
+            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            if text in screen:
+                return (time.perf_counter() - started) * 1000
+            time.sleep(0.005)
+        raise SystemExit(f"'{text}' never appeared; last screen:\n{screen}")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def median_ms(command: str, text: str, runs: int) -> tuple[float, list[float]]:
+    times = [first_paint_ms(command, text) for _ in range(runs)]
+    return statistics.median(times), times
+
+
+def newest_subject_marker(db: Path) -> str:
+    """A few characters of the first row, as the inbox list will draw them."""
+    out = subprocess.run(
+        ["steward", "--db", str(db), "list", "--limit", "1", "--json"], capture_output=True, text=True, check=True
+    ).stdout
+    row = json.loads(out)[0]
+    words = (row["subject"] or "").split()
+    return " ".join(words)[:6] if words else (row["organization"] or row["from_name"])[:6]
+
+
+async def filter_latencies(db: Path, queries: list[str]) -> list[float]:
+    from steward.config import load_settings
+    from steward.tui.app import StewardApp
+
+    settings = load_settings(database=db)
+    app = StewardApp(settings=settings, database=db)
+    latencies: list[float] = []
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("7")  # the All tab: the whole 100k inbox
+        await _settle(app, pilot)
+        inbox = app.screen.inbox
+        for query in queries:
+            await pilot.press("slash")
+            for key in query:
+                started = time.perf_counter()
+                await pilot.press(key if key != " " else "space")
+                target = inbox.generation
+                while inbox.applied_generation != target:
+                    await asyncio.sleep(0.001)
+                await pilot.pause()  # the repaint that shows the new rows
+                latencies.append((time.perf_counter() - started) * 1000)
+            await pilot.press("escape")
+            await _settle(app, pilot)
+    return latencies
+
+
+async def _settle(app, pilot) -> None:
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause(0.05)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "steward-bench-100k.db")
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is needed for the start-up measurement")
+    if not args.db.exists():
+        print(f"building {args.size} requests in {args.db} …", flush=True)
+        subprocess.run(["steward", "demo", "--size", str(args.size), "--db", str(args.db)], check=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp) / "bare.py"
+        bare.write_text(BARE_APP, encoding="utf-8")
+        bare_ms, bare_runs = median_ms(f"{shlex.quote(sys.executable)} {bare}", "bare app ready", args.runs)
+    marker = newest_subject_marker(args.db)
+    steward_ms, steward_runs = median_ms(f"steward --db {shlex.quote(str(args.db))}", marker, args.runs)
+    print(f"start-up, launch -> first rows (median of {args.runs}, 120x35 tmux pane)")
+    print(f"  bare Textual app : {bare_ms:7.0f} ms  {[round(t) for t in bare_runs]}")
+    print(f"  steward, {args.size:,} : {steward_ms:7.0f} ms  {[round(t) for t in steward_runs]}")
+    print(f"  ratio            : {steward_ms / bare_ms:7.2f}x  (target <= 1.5x)")
+
+    queries = ["cofacts", "status:new 萌典", "g0v"]
+    latencies = asyncio.run(filter_latencies(args.db, queries))
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+    print(f"filter keystroke -> repaint at {args.size:,} requests ({len(latencies)} keystrokes)")
+    print(f"  p50 {p50:.1f} ms   p95 {p95:.1f} ms   max {latencies[-1]:.1f} ms  (target <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -53,6 +53,12 @@ def timed(cmd: list[str], runs: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
+def steward_command() -> str:
+    """The installed console script itself, not a version-manager shim in front of it."""
+    beside = Path(sys.executable).with_name("steward")
+    return str(beside) if beside.exists() else "steward"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=100_000)
@@ -72,7 +78,7 @@ def main() -> None:
     print(f"  store only     : {rate_plain:8.0f} requests/s")
     print(f"  with matching  : {rate_matched:8.0f} requests/s")
 
-    steward_ms, steward_runs = timed(["steward", "--db", str(matched), "list", "--json", "--limit", "50"], args.runs)
+    steward_ms, steward_runs = timed([steward_command(), "--db", str(matched), "list", "--json", "--limit", "50"], args.runs)
     bare_ms, bare_runs = timed([sys.executable, "-c", BARE, str(matched)], args.runs)
     print(f"list --json --limit 50 on {args.size:,} requests (new process each run, median of {args.runs})")
     print(f"  python -c sqlite3 : {bare_ms:6.1f} ms")

@@ -20,10 +20,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from steward.models import ConfigError, UsageError
+from steward.models import ENTRY_KINDS, ConfigError, UsageError
 from steward.text import one_line
 
-KINDS = ("working_group", "project", "programme", "organization", "partner_community")
+KINDS = ENTRY_KINDS
 USER_FILE = "directory.toml"
 SYNCED_FILE = "directory.synced.toml"
 # Keys of `steward directory list --json`; a contract, keep the order.

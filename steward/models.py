@@ -22,6 +22,8 @@ CATEGORIES = (
     "other",
 )
 LANGUAGES = ("zh", "en", "mixed")
+# What a directory entry can be.
+ENTRY_KINDS = ("working_group", "project", "programme", "organization", "partner_community")
 
 
 class StewardError(Exception):

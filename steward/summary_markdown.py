@@ -421,8 +421,16 @@ def render_markdown(summary: Summary, *, lang: str = "zh-TW") -> str:
 
 
 def is_public(markdown: str) -> bool:
-    """Whether a Markdown document is a summary rendered in public mode."""
+    """Whether a Markdown document is a summary rendered in public mode.
+
+    The mark must be among the comment lines that open the document (a
+    ``hackmd-note-id`` comment may come first); request text can never
+    produce it, since `md_text` escapes ``<``.
+    """
     for line in markdown.lstrip("\ufeff").splitlines():
-        if line.strip():
-            return line.strip() == PUBLIC_MARK
+        line = line.strip()
+        if line == PUBLIC_MARK:
+            return True
+        if line and not (line.startswith("<!--") and line.endswith("-->")):
+            return False
     return False

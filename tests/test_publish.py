@@ -108,7 +108,7 @@ def test_team_notes_go_to_the_team_path(summary_file, settings):
 
 
 def test_a_note_id_written_in_the_file_wins(summary_file, settings):
-    summary_file.write_text(PUBLIC_MD + "\n<!-- hackmd-note-id: Zx9_k -->\n", encoding="utf-8")
+    summary_file.write_text("<!-- hackmd-note-id: Zx9_k -->\n" + PUBLIC_MD, encoding="utf-8")
     server = Server(httpx.Response(202))
     run_publish(summary_file, server, settings, to="hackmd")
     assert (server.requests[0].method, server.requests[0].url.path) == ("PATCH", "/v1/notes/Zx9_k")

@@ -207,6 +207,7 @@ def test_public_summary_is_marked_and_has_no_assignee_column():
     assert requests_table(markdown, "commonmark")[0][-1] == "Status"
     private = render_markdown(summary_of([row(1)]), lang="en")
     assert private.startswith(PRIVATE_MARK) and not is_public(private)
+    assert not is_public(private + "\n" + PUBLIC_MARK + "\n")  # only the opening lines count
     assert " · Ada" in private  # assignees in the lists too
 
 

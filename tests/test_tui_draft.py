@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import signal
+import subprocess
 import sys
 import tempfile
 from contextlib import nullcontext
@@ -22,7 +23,7 @@ from steward.models import CategoryGuess, Match, MatchResult
 from steward.store import Store
 from steward.tui.app import StewardApp
 from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, osc52, write_text_atomic
-from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog
+from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
 from steward.tui.draft_screen import DraftHeader, DraftScreen
 
 # (external id, language, category, route): enough for templates to have a match.
@@ -240,6 +241,11 @@ def test_edit_text_reports_an_editor_that_cannot_start(tmp_path, monkeypatch):
     assert list(temp.iterdir()) == []
 
 
+def test_clipboard_and_editor_helpers_work_without_textual():
+    code = "import sys, steward.tui.clipboard, steward.tui.draft_data; sys.exit('textual' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
 def test_editor_command_prefers_visual_then_editor():
     assert editor_command({"VISUAL": "code --wait", "EDITOR": "vi"}) == ["code", "--wait"]
     assert editor_command({"EDITOR": "nano -R"}) == ["nano", "-R"]
@@ -300,6 +306,20 @@ async def test_i_on_the_checklist_inserts_the_items_paragraph_at_the_cursor(inbo
         item = screen.item(screen.checklist.highlighted_key)
         assert editor(app).text.startswith(item.snippet_zh)  # the draft is Chinese
         assert editor(app).has_focus
+
+
+async def test_ctrl_g_inserts_a_chosen_items_paragraph_while_typing(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        editor(app).move_cursor(editor(app).document.end)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, FuzzyPicker)
+        item = screen.data.items[-1]
+        app.screen.dismiss(item.key)
+        await pilot.pause()
+        assert editor(app).text.endswith(item.snippet_zh)
 
 
 async def test_w_writes_the_draft_to_a_file(inbox, tmp_path):
@@ -363,6 +383,12 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
         assert "English" in header_text(app)
         item = screen.data.items[0]
         assert item.text_en in str(screen.checklist.get_option_at_index(0).prompt)
+        assert "Save" in {b.description for _, b, _, _ in screen.active_bindings.values()}
+        await pilot.press("tab", "L")  # the interface language, from the checklist
+        await pilot.pause()
+        assert header_text(app).startswith("範本：") and "英文" in header_text(app)
+        assert "儲存" in {b.description for _, b, _, _ in screen.active_bindings.values()}
+        assert editor(app).text.startswith("Hello 林雅婷,")  # the reply keeps its language
 
 
 # --- mark sent ----------------------------------------------------------------------------
@@ -471,6 +497,16 @@ async def test_leaving_the_screen_autosaves_and_cancel_discards(inbox):
         assert not editor(app).text.endswith("left behind")
     store = other_store(inbox)
     assert store.autosaved_draft(store.resolve("s001")) is None
+    store.close()
+
+
+async def test_quitting_the_app_autosaves_unsaved_text(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "typed before quitting")
+    store = other_store(inbox)
+    assert store.autosaved_draft(store.resolve("s001"))[0].endswith("typed before quitting")
     store.close()
 
 

@@ -55,7 +55,7 @@ def status(dialog) -> str:
 
 
 def errors(dialog) -> str:
-    return str(dialog.query_one("#import-errors").render())
+    return str(dialog.query_one("#import-error-lines").render())
 
 
 async def test_importing_a_jsonl_file_adds_its_requests_to_the_inbox(app, tmp_path):

@@ -63,7 +63,7 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-async def test_W_opens_the_summary_of_the_last_complete_week_and_escape_closes_it(settings):
+async def test_W_opens_the_summary_of_the_last_complete_week_and_escape_or_W_closes_it(settings):
     app = make_app(settings)
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("W")
@@ -73,6 +73,10 @@ async def test_W_opens_the_summary_of_the_last_complete_week_and_escape_closes_i
         assert app.screen.markdown and app.screen.markdown.startswith("<!-- steward:private")
         await pilot.press("escape")
         assert not isinstance(app.screen, SummaryScreen)
+        await pilot.press("W")
+        await settle(app, pilot)
+        await pilot.press("W")  # a second W goes back instead of stacking another summary
+        assert not any(isinstance(s, SummaryScreen) for s in app.screen_stack)
 
 
 async def test_preview_counts_the_requests_of_the_chosen_week(settings):

@@ -11,8 +11,7 @@ from contextlib import nullcontext
 import click
 
 from steward.cli import CliContext, pass_ctx
-from steward.directory import KINDS
-from steward.models import CATEGORIES, MatchResult, StewardError, UsageError
+from steward.models import CATEGORIES, ENTRY_KINDS as KINDS, MatchResult, StewardError, UsageError
 from steward.text import one_line
 
 

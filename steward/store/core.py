@@ -37,7 +37,7 @@ from steward.models import (
     UsageError,
 )
 from steward.store import schema
-from steward.store.filters import filter_sql
+from steward.store.filters import filter_sql, fts_only_query, fts_words
 from steward.text import clean_text, truncate_body
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -101,7 +101,7 @@ class Store:
                 raise StewardError(f"{path}: cannot create the inbox: {exc.strerror}") from None
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             schema.migrate(conn)
@@ -173,19 +173,50 @@ class Store:
     def today(self) -> date:
         return datetime.now(self.tz).date()
 
-    def list_requests(self, flt: RequestFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[Request]:
-        where, params = filter_sql(flt or RequestFilter(), self.today())
+    def list_requests(
+        self, flt: RequestFilter | None = None, *, limit: int = 50, offset: int = 0, brief: bool = False
+    ) -> list[Request]:
+        """Requests under the filter, newest activity first.
+
+        `brief` keeps only the first 300 characters of each body (enough for a list
+        row), which matters when a page is drawn from 100,000 requests.
+        """
+        flt = flt or RequestFilter()
+        where, params = filter_sql(flt, self.today())
+        columns = _REQUEST_COLUMNS.replace("body,", "substr(body, 1, 300),") if brief else _REQUEST_COLUMNS
+        # Many full-text hits: walking the date index and stopping at `limit` beats
+        # sorting them all; few hits: sorting them is cheaper than the walk.
+        words = fts_words(flt)
+        hint = ""
+        if words and self.conn.execute(
+            "SELECT count(*) > 2000 FROM requests_fts WHERE requests_fts MATCH ?", (words,)
+        ).fetchone()[0]:
+            hint = "INDEXED BY idx_requests_last_activity_at_id"
+        # Order and cut on the narrow index columns first, then fetch whole rows: sorting
+        # thousands of full-text matches with their bodies attached is what is slow.
         rows = self.conn.execute(
-            f"SELECT {_REQUEST_COLUMNS} FROM requests WHERE {where} "
-            "ORDER BY last_activity_at DESC, id DESC LIMIT ? OFFSET ?",
+            f"SELECT {columns} FROM requests WHERE id IN ("
+            f"SELECT id FROM requests {hint} WHERE {where} ORDER BY last_activity_at DESC, id DESC LIMIT ? OFFSET ?"
+            ") ORDER BY last_activity_at DESC, id DESC",
             [*params, limit, offset],
         ).fetchall()
         tags = self._tags_for([r[0] for r in rows])
         return [self._row_to_request(r, tags[r[0]]) for r in rows]
 
     def count(self, flt: RequestFilter | None = None) -> int:
-        where, params = filter_sql(flt or RequestFilter(), self.today())
+        flt = flt or RequestFilter()
+        fts_only = fts_only_query(flt)
+        if fts_only is not None:
+            # Nothing but words of 3+ characters: the full-text index counts them itself.
+            return self.conn.execute(
+                "SELECT count(*) FROM requests_fts WHERE requests_fts MATCH ?", (fts_only,)
+            ).fetchone()[0]
+        where, params = filter_sql(flt, self.today())
         return self.conn.execute(f"SELECT count(*) FROM requests WHERE {where}", params).fetchone()[0]
+
+    def interrupt(self) -> None:
+        """Stop whatever query this connection is running (from any thread)."""
+        self.conn.interrupt()
 
     def status_counts(self, flt: RequestFilter | None = None) -> dict[str, int]:
         """Requests per status under the filter (its own status choice ignored)."""
@@ -658,6 +689,21 @@ class Store:
             self._store_match_result(request_id, result)
         report.imported += 1
         report.new_ids.append(request_id)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new file to WAL; another process doing the same at once may hold the lock."""
+    import time
+
+    for attempt in range(50):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.05)
 
 
 class _Change:

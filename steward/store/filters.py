@@ -56,15 +56,31 @@ def filter_sql(flt: RequestFilter, today: date) -> tuple[str, list]:
     if flt.ids:
         clauses.append(f"id IN ({','.join('?' * len(flt.ids))})")
         params.extend(flt.ids)
-    long_terms = []
     for term in flt.query.split():
-        if len(term) >= _FTS_MIN:
-            long_terms.append(_fts_phrase(term))
-        else:
+        if len(term) < _FTS_MIN:
             ors = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _TEXT_COLUMNS)
             clauses.append(f"({ors})")
             params.extend([_like(term)] * len(_TEXT_COLUMNS))
-    if long_terms:
+    words = fts_words(flt)
+    if words:
         clauses.append("id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
-        params.append(" AND ".join(long_terms))
+        params.append(words)
     return (" AND ".join(clauses) or "1"), params
+
+
+def fts_words(flt: RequestFilter) -> str | None:
+    """The FTS query for the filter's 3+ character words, or None when it has none."""
+    terms = [term for term in flt.query.split() if len(term) >= _FTS_MIN]
+    return " AND ".join(_fts_phrase(term) for term in terms) if terms else None
+
+
+def fts_only_query(flt: RequestFilter) -> str | None:
+    """The FTS query when the filter is nothing but 3+ character words, else None."""
+    terms = flt.query.split()
+    if not terms or any(len(term) < _FTS_MIN for term in terms):
+        return None
+    if flt.statuses or flt.category or flt.match or flt.tag or flt.language or flt.due or flt.ids:
+        return None
+    if flt.assignee is not None:
+        return None
+    return " AND ".join(_fts_phrase(term) for term in terms)

@@ -76,11 +76,17 @@ class StewardApp(App):
     # --- the inbox, one connection per thread -----------------------------------
 
     def store(self) -> Store:
+        """The Store of the calling worker thread (Textual reuses a small pool of threads)."""
         store = getattr(self._local, "store", None)
         if store is None:
-            store = Store.open(self.database, actor=self.settings.steward_name, shared=self.settings.shared, tz=self.settings.tz)
+            store = self.open_store()
             self._local.store = store
-            self._stores.append(store)
+        return store
+
+    def open_store(self) -> Store:
+        """A connection of its own, closed when the app exits."""
+        store = Store.open(self.database, actor=self.settings.steward_name, shared=self.settings.shared, tz=self.settings.tz)
+        self._stores.append(store)
         return store
 
     def today(self) -> date:
@@ -134,8 +140,7 @@ class StewardApp(App):
     def _poll(self) -> None:
         with self._poll_lock:
             if self._poll_store is None:
-                self._poll_store = Store.open(self.database, actor=self.settings.steward_name, tz=self.settings.tz)
-                self._stores.append(self._poll_store)
+                self._poll_store = self.open_store()
             version = self._poll_store.data_version()
         if self._last_data_version is not None and version != self._last_data_version:
             self.call_from_thread(self.refresh_inbox)
@@ -170,26 +175,21 @@ class StewardApp(App):
         names = ["steward", "steward-light", "textual-ansi"]
         self.theme = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
 
+    # Rarely opened screens are imported when first opened: start-up stays short.
+
     def open_draft(self, request: Request) -> None:
-        try:
-            from steward.tui.draft_screen import DraftScreen
-        except ImportError:
-            self.notify(t("notify.unavailable"), severity="warning")
-            return
+        from steward.tui.draft_screen import DraftScreen
+
         self.push_screen(DraftScreen(request))
 
     def action_import(self) -> None:
-        try:
-            from steward.tui.import_dialog import ImportDialog
-        except ImportError:
-            self.notify(t("notify.unavailable"), severity="warning")
-            return
-        self.push_screen(ImportDialog())
+        from steward.tui.import_dialog import ImportDialog
+
+        if not isinstance(self.screen, ImportDialog):
+            self.push_screen(ImportDialog())
 
     def action_summary(self) -> None:
-        try:
-            from steward.tui.summary_screen import SummaryScreen
-        except ImportError:
-            self.notify(t("notify.unavailable"), severity="warning")
-            return
-        self.push_screen(SummaryScreen())
+        from steward.tui.summary_screen import SummaryScreen
+
+        if not isinstance(self.screen, SummaryScreen):
+            self.push_screen(SummaryScreen())

@@ -1,5 +1,6 @@
 """What a steward does with a draft besides typing: switch its template or
-language, copy it, write it to a file, mark it sent and set a follow-up.
+language, hand it to $EDITOR, copy it, write it to a file, mark it sent and set
+a follow-up.
 
 A mixin for DraftScreen, which holds the state (editor, data, version, lock).
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from steward.text import clean_text, one_line
 from steward.tui import i18n
 from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, write_text_atomic
 from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog
+from steward.tui.draft_data import DB_ERRORS
 from steward.tui.i18n import t
 
 STRINGS = {
@@ -52,8 +53,6 @@ STRINGS = {
     "draft.follow_up_title": ("之後追蹤的日期（空白則不設定）", "Follow up on (empty skips)"),
     "draft.follow_up_hint": ("例如 +7d、2026-12-01、tomorrow、next mon", "For example +7d, 2026-12-01, tomorrow, next mon"),
     "draft.follow_up_set": ("追蹤日：{date}", "Follow up on {date}"),
-    "draft.snippet_title": ("插入指引段落", "Insert a guidance paragraph"),
-    "draft.snippet_search": ("輸入關鍵字…", "Type to search…"),
     "draft.editor_unsupported": ("這個終端機無法暫停程式來開啟外部編輯器", "This terminal can't hand over to an external editor"),
     "draft.editor_interrupted": ("編輯器被中斷，草稿沒有變更", "The editor was interrupted; the draft is unchanged"),
     "draft.editor_unchanged": ("草稿沒有變更", "The draft is unchanged"),
@@ -63,7 +62,6 @@ i18n.CATALOGUE.update(STRINGS)
 
 DEFAULT_FOLLOW_UP = "+7d"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_DB_ERRORS = (StewardError, sqlite3.Error, OSError)
 
 
 class DraftActions:
@@ -252,8 +250,8 @@ class DraftActions:
             except StaleVersion as exc:
                 self._stale(store, text, str(exc), saved=draft)
                 return
-            except _DB_ERRORS as exc:
-                self.app.call_from_thread(self.write_failed, str(exc))
+            except DB_ERRORS as exc:
+                self.app.call_from_thread(self.write_failed, str(exc), draft)
                 return
         self.app.call_from_thread(self._sent, request, sent)
 
@@ -266,7 +264,8 @@ class DraftActions:
         self.refresh_texts()
         self.notify(t("draft.sent_done", version=sent.version))
         self.app.refresh_inbox()
-        self.ask_follow_up()
+        if not self.closed:  # a steward who has left can set it from the inbox (f)
+            self.ask_follow_up()
 
     def ask_follow_up(self, value: str = DEFAULT_FOLLOW_UP, error: str = "") -> None:
         self.app.push_screen(
@@ -290,7 +289,7 @@ class DraftActions:
         with self._write_lock:
             try:
                 request = store.set_follow_up(self.request.id, on, expected_version=self.version)
-            except _DB_ERRORS as exc:
+            except DB_ERRORS as exc:
                 self.app.call_from_thread(self.notify, t("draft.failed", error=str(exc)), severity="error")
                 return
             self.version += 1

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 
 from textual import work
 
-from steward.models import StewardError
 from steward.store import Store
 from steward.tui import i18n
 from steward.tui.dialogs import ConfirmDialog
+from steward.tui.draft_data import DB_ERRORS
 from steward.tui.i18n import t
 
 STRINGS = {
@@ -32,7 +31,6 @@ STRINGS = {
 i18n.CATALOGUE.update(STRINGS)
 
 AUTOSAVE_SECONDS = 3.0
-_DB_ERRORS = (StewardError, sqlite3.Error, OSError)
 
 
 class DraftAutosave:
@@ -68,7 +66,7 @@ class DraftAutosave:
     def _autosave(self, text: str) -> None:
         try:
             self.app.store().autosave_draft(self.request.id, text)
-        except _DB_ERRORS:
+        except DB_ERRORS:
             text = self._last_autosaved  # try again on the next tick
         self.app.call_from_thread(self._autosaved, text)
 
@@ -80,7 +78,7 @@ class DraftAutosave:
     def _clear_autosave(self) -> None:
         try:
             self.app.store().clear_autosave(self.request.id)
-        except _DB_ERRORS:
+        except DB_ERRORS:
             return
         self.app.call_from_thread(self._autosaved, None)
 
@@ -98,7 +96,7 @@ class DraftAutosave:
                 store.autosave_draft(self.request.id, text)
             finally:
                 store.close()
-        except _DB_ERRORS:
+        except DB_ERRORS:
             return  # nobody is left to tell; the last periodic autosave is seconds old
         self._last_autosaved = text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,9 @@ from steward.drafting import (
 )
 from steward.models import DraftVersion, Request, StewardError
 from steward.text import clean_text
+
+# What a read or write of the inbox can fail with, short of a bug.
+DB_ERRORS = (StewardError, sqlite3.Error, OSError)
 
 
 @dataclass

@@ -11,7 +11,6 @@ next time the draft is opened.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 from textual import on, work
@@ -22,23 +21,22 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, TextArea
 
-from steward.models import DraftVersion, Request, StaleVersion, StewardError
+from steward.models import DraftVersion, Request, StaleVersion
 from steward.store import Store
 from steward.text import clean_text, one_line
 from steward.tui import i18n
 from steward.tui.bindings import translate_bindings
-from steward.tui.dialogs import FuzzyPicker
 from steward.tui.draft_actions import DraftActions
 from steward.tui.draft_autosave import AUTOSAVE_SECONDS, DraftAutosave
-from steward.tui.draft_checklist import ChecklistList, area_name, checklist_summary
-from steward.tui.draft_data import DraftData, load_draft_data
+from steward.tui.draft_checklist import ChecklistList, DraftChecklist, checklist_summary
+from steward.tui.draft_data import DB_ERRORS, DraftData, load_draft_data
 from steward.tui.i18n import t
 from steward.tui.screens import TitleBar
 
-_DB_ERRORS = (StewardError, sqlite3.Error, OSError)
 
 STRINGS = {
     "draft.title": ("擬稿", "Draft"),
+    "help.section.draft": ("擬稿", "Draft"),
     "draft.template": ("範本：", "Template: "),
     "draft.no_template": ("（無範本）", "(no template)"),
     "draft.lang.zh-TW": ("中文", "Chinese"),
@@ -62,7 +60,7 @@ class DraftHeader(Static):
     """Template, language and version of the draft on screen."""
 
 
-class DraftScreen(DraftActions, DraftAutosave, Screen):
+class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
     CSS_PATH = "draft_screen.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "bind.draft_save", id="draft.save"),
@@ -94,6 +92,7 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
         self._check_edits = 0
         self._write_lock = threading.Lock()
         self._watching_hang_up = False
+        self.closed = False  # workers may finish after the steward has left
         self.editor: TextArea | None = None
 
     # --- layout ---------------------------------------------------------------
@@ -118,6 +117,7 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
         self.watch_hang_up()
 
     def on_unmount(self) -> None:
+        self.closed = True
         self.stop_watching_hang_up()
         self.autosave_now()
 
@@ -131,16 +131,19 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
     def _load(self) -> None:
         try:
             data = load_draft_data(self.app.store(), self.request.id, self.app.settings, self.app.directory)
-        except _DB_ERRORS as exc:
+        except DB_ERRORS as exc:
             self.app.call_from_thread(self._load_failed, str(exc))
             return
         self.app.call_from_thread(self._loaded, data)
 
     def _load_failed(self, error: str) -> None:
         self.notify(t("draft.load_failed", error=error), severity="error", timeout=10)
-        self.dismiss()
+        if not self.closed and self.app.screen is self:
+            self.dismiss()
 
     def _loaded(self, data: DraftData) -> None:
+        if self.closed:
+            return
         self.data, self.request, self.version = data, data.request, data.request.version
         self.template, self.language = data.template, data.language
         self.saved, self.rendered = data.latest, data.rendered
@@ -155,27 +158,6 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
             self.notify(t("draft.problem", error=problem), severity="error", timeout=10)
         if data.autosave is not None:
             self.offer_autosave(*data.autosave)
-
-    def refresh_from_store(self) -> None:
-        """The inbox changed (maybe another steward): show the checklist as it is now."""
-        if self.data is not None:
-            self._reload_checklist(self._check_edits)
-
-    @work(thread=True, exclusive=True, group="draft-checklist-read")
-    def _reload_checklist(self, edits: int) -> None:
-        with self._write_lock:
-            try:
-                state = self.app.store().checklist_state(self.request.id)
-            except _DB_ERRORS:
-                return
-        self.app.call_from_thread(self._checklist_reloaded, state, edits)
-
-    def _checklist_reloaded(self, state: dict[str, bool], edits: int) -> None:
-        # A toggle made since the read started wins over what was read.
-        if edits == self._check_edits and state != self.state:
-            self.state = state
-            self.checklist.show_items(self.data.items, self.state, self.language)
-            self._refresh_summary()
 
     # --- what the screen shows -------------------------------------------------
 
@@ -208,6 +190,8 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
         return Content.assemble(*parts)
 
     def refresh_texts(self) -> None:
+        if self.closed:
+            return
         self.query_one(TitleBar).update(self._title())
         if self.data is None:
             return
@@ -225,7 +209,7 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
 
     def retranslate(self) -> None:
         self.refresh_texts()
-        if self.data is not None:
+        if self.data is not None and not self.closed:
             self.checklist.show_items(self.data.items, self.state, self.language)
 
     @on(TextArea.Changed, "#draft-text")
@@ -243,12 +227,6 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
         self.action_toggle_item()
 
     # --- text helpers ------------------------------------------------------------
-
-    def item(self, key: str | None):
-        for item in self.data.items if self.data and key else []:
-            if item.key == key:
-                return item
-        return None
 
     def baseline(self) -> str:
         """The text that needs no saving: the last version's, else the template's."""
@@ -274,55 +252,6 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
         self.editor.insert(text)
         self.editor.focus()
 
-    # --- the checklist ---------------------------------------------------------------
-
-    def action_toggle_item(self) -> None:
-        item = self.item(self.checklist.highlighted_key)
-        if item is None:
-            return
-        self.state[item.key] = not self.state.get(item.key, False)
-        self._check_edits += 1
-        self.checklist.update_item(item, self.state[item.key], self.language)
-        self._refresh_summary()
-        self._persist_check(item.key)
-
-    @work(thread=True, group="draft-checklist")
-    def _persist_check(self, key: str) -> None:
-        with self._write_lock:
-            # The state as it is now, not as it was when this toggle was queued,
-            # so quick toggles end where the steward left them.
-            checked = self.state.get(key, False)
-            before = self.version
-            try:
-                after = self.app.store().set_checklist(
-                    self.request.id, [key], checked, known=[item.key for item in self.data.items]
-                )
-            except _DB_ERRORS as exc:
-                self.app.call_from_thread(self.notify, t("draft.failed", error=str(exc)), severity="error")
-                return
-            if after.version in (before, before + 1):  # only our own change: still up to date
-                self.version = after.version
-
-    def action_insert_item(self) -> None:
-        item = self.item(self.checklist.highlighted_key)
-        if item is not None:
-            self.insert_text(item.snippet(self.language))
-
-    def action_pick_snippet(self) -> None:
-        if self.data is None or not self.data.items:
-            return
-        choices = [
-            (item.key, f"{area_name(item.area)} · {one_line(item.text(i18n.language()))}", item.key)
-            for item in self.data.items
-        ]
-
-        def chosen(key: str | None) -> None:
-            item = self.item(key)
-            if item is not None:
-                self.insert_text(item.snippet(self.language))
-
-        self.app.push_screen(FuzzyPicker(t("draft.snippet_title"), choices, placeholder=t("draft.snippet_search")), chosen)
-
     # --- saving -----------------------------------------------------------------------
 
     def action_save(self) -> None:
@@ -345,7 +274,7 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
             except StaleVersion as exc:
                 self._stale(store, text, str(exc))
                 return
-            except _DB_ERRORS as exc:
+            except DB_ERRORS as exc:
                 self.app.call_from_thread(self.write_failed, str(exc))
                 return
         self.app.call_from_thread(self._saved, draft, request)
@@ -356,7 +285,7 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
             fresh = store.get(self.request.id)
             if saved is None:
                 store.autosave_draft(fresh.id, text)
-        except _DB_ERRORS as exc:
+        except DB_ERRORS as exc:
             self.app.call_from_thread(self.write_failed, str(exc))
             return
         self.version = fresh.version
@@ -374,8 +303,11 @@ class DraftScreen(DraftActions, DraftAutosave, Screen):
         self.notify(t("draft.stale", error=error), severity="error", timeout=10)
         self.app.refresh_inbox()
 
-    def write_failed(self, error: str) -> None:
+    def write_failed(self, error: str, saved: DraftVersion | None = None) -> None:
         self.busy = False
+        if saved is not None:  # the text was saved before the step that failed
+            self.saved, self._last_autosaved = saved, None
+            self.refresh_texts()
         self.notify(t("draft.failed", error=error), severity="error", timeout=10)
 
     def _saved(self, draft: DraftVersion, request: Request) -> None:

@@ -17,8 +17,12 @@ def binding_sections(app) -> list[tuple[str, list[Binding]]]:
     """(section title, bindings) for everything a steward can press."""
     from steward.tui import screens
     from steward.tui.dialogs import NoteDialog
+    from steward.tui.draft_checklist import ChecklistList
+    from steward.tui.draft_screen import DraftScreen
+    from steward.tui.import_dialog import ImportDialog
     from steward.tui.inbox_list import InboxList
     from steward.tui.request_view import RequestView
+    from steward.tui.summary_screen import SummaryScreen
 
     sections = [
         ("help.section.app", type(app)),
@@ -26,10 +30,12 @@ def binding_sections(app) -> list[tuple[str, list[Binding]]]:
         ("help.section.inbox", InboxList),
         ("help.section.request", screens.RequestScreen),
         ("help.section.request", RequestView),
+        ("help.section.draft", DraftScreen),
+        ("help.section.draft", ChecklistList),
+        ("help.section.summary", SummaryScreen),
+        ("help.section.import", ImportDialog),
         ("help.section.dialogs", NoteDialog),
     ]
-    for extra in getattr(app, "EXTRA_HELP", []):
-        sections.append(extra)
     merged: dict[str, list[Binding]] = {}
     seen: set[tuple[str, str]] = set()
     for title, cls in sections:

@@ -151,7 +151,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notify.changed_elsewhere": ("其他管理員剛更新了收件匣", "Another steward just changed the inbox"),
     "notify.language": ("介面語言：繁體中文", "Language: English"),
     "notify.no_request": ("沒有選取的請求", "No request selected"),
-    "notify.unavailable": ("這個功能還沒有安裝", "This feature is not available"),
     # help
     "help.title": ("按鍵說明", "Keys"),
     "help.intro": (
@@ -162,6 +161,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.section.app": ("全域", "Everywhere"),
     "help.section.inbox": ("收件匣", "Inbox"),
     "help.section.request": ("請求內容", "Request"),
+    "help.section.summary": ("週報", "Weekly summary"),
+    "help.section.import": ("匯入", "Import"),
     "help.section.dialogs": ("對話框", "Dialogs"),
     "help.close": ("按 Esc 或 ? 關閉", "Esc or ? closes"),
     "help.binding_id": ("設定鍵名", "keymap id"),

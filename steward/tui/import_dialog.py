@@ -16,7 +16,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -57,7 +57,7 @@ STRINGS = {
 }
 i18n.CATALOGUE.update(STRINGS)
 
-ERRORS_SHOWN = 5
+ERRORS_SHOWN = 20  # the CLI lists them all
 
 
 # --- path completion ------------------------------------------------------------------
@@ -154,7 +154,9 @@ class ImportDialog(ModalScreen):
                 yield Select(self._format_options(), value="auto", allow_blank=False, id="import-format")
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="import-progress")
             yield Static(id="import-status")
-            yield Static(id="import-errors")
+            # Scrolls when the errors do not fit; Tab reaches it.
+            with VerticalScroll(id="import-errors"):
+                yield Static(id="import-error-lines")
 
     def _format_options(self) -> list[tuple[str, str]]:
         labels = {"maildir": "Maildir", "csv": "CSV", "json": "JSON", "jsonl": "JSONL"}
@@ -162,8 +164,16 @@ class ImportDialog(ModalScreen):
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
+        self._fit(self.app.size.height)
         self.retranslate()
         self.query_one("#import-path", Input).focus()
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        # Under 30 rows the error list gets fewer lines, so the dialog fits an 80x24 terminal.
+        self.set_class(height < 30, "short")
 
     def retranslate(self) -> None:
         self.query_one("#import-title", Label).update(Content(t("import.title")))
@@ -282,7 +292,7 @@ class ImportDialog(ModalScreen):
 
     def _show_outcome(self) -> None:
         status = self.query_one("#import-status", Static)
-        errors = self.query_one("#import-errors", Static)
+        errors = self.query_one("#import-error-lines", Static)
         if self.problem is not None:
             key, error = self.problem
             status.update(Content.assemble((t(key, error=one_line(error)), "bold $error")))

@@ -7,6 +7,7 @@ lines are kept in an LRU cache, so 100,000 requests scroll like 100.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -39,7 +40,7 @@ class Column:
 
 def layout_columns(width: int) -> list[Column]:
     """Which columns fit, most useful first; the subject takes what is left."""
-    fixed = [Column("marker", 2), Column("date", 5)]
+    fixed = [Column("marker", 2), Column("date", 7)]
     optional = [
         Column("from", 16), Column("status", 8), Column("category", 10),
         Column("match", 14), Column("assignee", 9),
@@ -126,11 +127,15 @@ class InboxList(ScrollView, can_focus=True):
             self.total = total
             super().__init__()
 
-    def __init__(self, fetch: Callable[[], object], *, tz=None, id: str | None = None) -> None:
+    def __init__(self, fetch: Callable[[], object], open_store: Callable[[], object], *, tz=None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.tz = tz
-        # `fetch()` returns a Store usable in the calling (worker) thread.
+        # `fetch()` returns a Store usable in the calling (worker) thread; the list's
+        # own queries run on a connection of their own, so a stale one can be interrupted.
         self._store_for_thread = fetch
+        self._open_store = open_store
+        self._query_store = None
+        self.counting = False
         self.filter = RequestFilter()
         self.generation = 0
         self.applied_generation = -1  # the last query whose rows are on screen
@@ -148,8 +153,11 @@ class InboxList(ScrollView, can_focus=True):
         self.reload(keep_cursor=False)
 
     def reload(self, *, keep_cursor: bool = True) -> None:
-        """Forget what is cached and fetch the count and the pages in view again."""
+        """Forget what is cached and fetch the rows in view, then the count, again."""
         self.generation += 1
+        if self._query_store is not None:
+            # The query typed a keystroke ago is no longer wanted: stop it now.
+            self._query_store.interrupt()
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
@@ -157,33 +165,58 @@ class InboxList(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="inbox-query")
     def _load(self, generation: int, flt: RequestFilter, cursor: int) -> None:
-        store = self._store_for_thread()
-        total = store.count(flt)
-        first = max(0, min(cursor, max(total - 1, 0))) // PAGE_SIZE
-        pages = {}
-        for page in (first, first + 1):
-            if page * PAGE_SIZE < total:
-                pages[page] = store.list_requests(flt, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-        today = store.today()
-        self.app.call_from_thread(self._apply_load, generation, total, pages, today)
+        if self._query_store is None:
+            self._query_store = self._open_store()
+        store = self._query_store
+        for attempt in range(3):
+            if generation != self.generation:
+                return
+            try:
+                first = max(0, cursor) // PAGE_SIZE
+                rows = store.list_requests(flt, limit=PAGE_SIZE, offset=first * PAGE_SIZE, brief=True)
+                if first and not rows:  # the cursor's page is gone (the list shrank): start over
+                    first, rows = 0, store.list_requests(flt, limit=PAGE_SIZE, brief=True)
+                exact = len(rows) if first == 0 and len(rows) < PAGE_SIZE else None
+                # Rows first, so the screen answers the keystroke; the count can follow.
+                self.app.call_from_thread(self._apply_rows, generation, first, rows, exact, store.today())
+                if exact is None:
+                    total = store.count(flt)
+                    self.app.call_from_thread(self._apply_count, generation, total)
+                return
+            except sqlite3.OperationalError as exc:
+                if "interrupted" not in str(exc):
+                    raise
+                # Interrupted on behalf of a newer query; if this is the newest, try again.
 
-    def _apply_load(self, generation: int, total: int, pages: dict[int, list[Request]], today: date) -> None:
+    def _apply_rows(self, generation: int, page: int, rows: list[Request], exact: int | None, today: date) -> None:
         if generation != self.generation:
             return  # a newer filter or refresh superseded this one
         self.applied_generation = generation
         self.pages.clear()
         self.pending.clear()
         self.lines.clear()
-        for page, rows in pages.items():
-            self.pages[page] = rows
+        self.pages[page] = rows
         self.today = today
+        known = page * PAGE_SIZE + len(rows)
+        self.counting = exact is None
+        self._set_total(exact if exact is not None else max(known, min(self.total, known + PAGE_SIZE)))
+        if exact is not None:
+            self.post_message(self.Loaded(exact))
+        self._report_cursor(force=True)
+
+    def _apply_count(self, generation: int, total: int) -> None:
+        if generation != self.generation:
+            return
+        self.counting = False
+        self._set_total(total)
+        self.post_message(self.Loaded(total))
+
+    def _set_total(self, total: int) -> None:
         self.total = total
         self.virtual_size = Size(self.size.width, total)
         self.cursor = min(self.cursor, max(total - 1, 0))
         self._scroll_cursor_into_view()
         self.refresh()
-        self.post_message(self.Loaded(total))
-        self._report_cursor(force=True)
 
     def _need_page(self, page: int) -> None:
         if page in self.pending or page < 0 or page * PAGE_SIZE >= max(self.total, 0):
@@ -193,7 +226,7 @@ class InboxList(ScrollView, can_focus=True):
 
     @work(thread=True, group="inbox-pages")
     def _fetch_page(self, generation: int, flt: RequestFilter, page: int) -> None:
-        rows = self._store_for_thread().list_requests(flt, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+        rows = self._store_for_thread().list_requests(flt, limit=PAGE_SIZE, offset=page * PAGE_SIZE, brief=True)
         self.app.call_from_thread(self._apply_page, generation, page, rows)
 
     def _apply_page(self, generation: int, page: int, rows: list[Request]) -> None:
@@ -280,7 +313,13 @@ class InboxList(ScrollView, can_focus=True):
                     return mark + "⚑", self.get_component_rich_style("inbox-list--due", partial=True)
             return mark + " ", None
         if key == "date":
-            return f"{r.last_activity_at.astimezone(self.tz):%m-%d}", dim
+            # Like a mail client: the time today, the day this year, the month before.
+            moment = r.last_activity_at.astimezone(self.tz)
+            if moment.date() == self.today:
+                return f"{moment:%H:%M}", dim
+            if moment.year == self.today.year:
+                return f"{moment:%m-%d}", dim
+            return f"{moment:%Y-%m}", dim
         if key == "from":
             return one_line(r.organization or r.from_name or r.from_email) or "–", None
         if key == "subject":
@@ -374,6 +413,10 @@ class InboxList(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         self.lines.clear()
         self.refresh()
+
+    def on_unmount(self) -> None:
+        if self._query_store is not None:
+            self._query_store.interrupt()
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, max(self.total, 0))

@@ -21,6 +21,7 @@ from steward.tui.request_view import RequestDetails, RequestView, load_details
 TAB_STATUSES = ["new", "triaged", "drafting", "waiting", "replied", "closed", "all", "declined", "spam"]
 # Side by side from this many columns; narrower, the request opens on its own screen.
 WIDE = 100
+VIEW_DELAY = 0.06  # seconds
 
 
 class TitleBar(Static):
@@ -47,6 +48,7 @@ class InboxScreen(ActionScreen):
         self.filter_text = ""
         self.counts: dict[str, int] = {}
         self.total_all = 0
+        self._view_timer = None
 
     # --- layout ---------------------------------------------------------------
 
@@ -59,7 +61,7 @@ class InboxScreen(ActionScreen):
         with Horizontal(id="main"):
             with Vertical(id="list-pane"):
                 yield InboxHeader(id="inbox-header")
-                yield InboxList(self.app.store, tz=self.app.settings.tz, id="inbox-list")
+                yield InboxList(self.app.store, self.app.open_store, tz=self.app.settings.tz, id="inbox-list")
             yield RequestView(id="side-view")
         yield Footer()
 
@@ -168,6 +170,11 @@ class InboxScreen(ActionScreen):
         self.inbox.focus()
         self._apply_filter()
 
+    @on(InboxList.CursorMoved)
+    def _counting(self) -> None:
+        if self.filter_text.strip() and self.inbox.counting:
+            self.query_one("#filter-count", Label).update(Content("…"))
+
     @on(InboxList.Loaded)
     def loaded(self, event: InboxList.Loaded) -> None:
         if self.filter_text.strip():
@@ -216,8 +223,13 @@ class InboxScreen(ActionScreen):
 
     @on(InboxList.CursorMoved)
     def cursor_moved(self, event: InboxList.CursorMoved) -> None:
-        if not self.has_class("narrow"):
-            self._load_view(event.request.id if event.request else None)
+        if self.has_class("narrow"):
+            return
+        # Load the view once the cursor rests, not for every row flown past with j held.
+        request_id = event.request.id if event.request else None
+        if self._view_timer is not None:
+            self._view_timer.stop()
+        self._view_timer = self.set_timer(VIEW_DELAY, lambda: self._load_view(request_id))
 
     @on(InboxList.Opened)
     def opened(self, event: InboxList.Opened) -> None:

@@ -140,6 +140,8 @@ class SummaryScreen(Screen):
     CSS_PATH = "summary_screen.tcss"
     BINDINGS = [
         Binding("escape,q", "close", "bind.summary_close", id="summary.close"),
+        # W opened it; pressed here it goes back rather than stacking a second summary.
+        Binding("W", "close", "bind.summary_close", show=False, id="summary.toggle"),
         # Priority, so the arrows change the week even while the preview has focus.
         Binding("left_square_bracket,left", "shift_week(-1)", "bind.summary_prev", key_display="[",
                 priority=True, id="summary.prev_week"),
@@ -163,7 +165,7 @@ class SummaryScreen(Screen):
         language: str | None = None,
     ) -> None:
         """`week` ("2026-W47") defaults to the last complete week; `now` freezes the clock."""
-        super().__init__(id="summary")
+        super().__init__()
         self.fixed_now = now
         self.period: Period | None = Period.iso_week(week) if week else None
         self.public = public

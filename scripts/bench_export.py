@@ -48,7 +48,7 @@ def build_inbox(path: Path, size: int, activity: float) -> None:
 
 def add_history(path: Path, share: float) -> int:
     """Give about `share` of the requests a plausible history, each event at its own time."""
-    import steward.store.core as core
+    import steward.store.clock as core
     from steward.store import Store
 
     clock = {"now": datetime.now(timezone.utc)}

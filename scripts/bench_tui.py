@@ -152,6 +152,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "steward-bench-100k.db")
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--startup-only", action="store_true", help="Skip the filter measurement.")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is needed for the start-up measurement")
@@ -170,6 +171,8 @@ def main() -> None:
     print(f"  steward, {args.size:,} : {steward_ms:7.0f} ms  {[round(t) for t in steward_runs]}")
     print(f"  ratio            : {steward_ms / bare_ms:7.2f}x  (target <= 1.5x)")
 
+    if args.startup_only:
+        return
     queries = ["cofacts", "status:new 萌典", "g0v 資料", "lang:en grant"]
     latencies = asyncio.run(filter_latencies(args.db, queries))
     latencies.sort()

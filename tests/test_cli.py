@@ -159,3 +159,19 @@ def test_core_import_contract_holds():
     root = Path(__file__).parent.parent
     result = subprocess.run(["lint-imports", "--no-cache"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_command_is_found_by_name():
+    """The lazy command table names every command its modules register."""
+    import importlib
+
+    import click
+
+    from steward.cli import COMMAND_MODULES
+
+    for module in set(COMMAND_MODULES.values()):
+        group = click.Group()
+        importlib.import_module(f"steward.cli.{module}").register(group)
+        for name in group.commands:
+            assert COMMAND_MODULES.get(name) == module, name
+    assert CliRunner().invoke(main, ["--help"]).exit_code == 0

@@ -40,7 +40,7 @@ def clock(monkeypatch):
             self.now = moment
 
     c = Clock()
-    monkeypatch.setattr("steward.store.core.utc_now", lambda: c.now)
+    monkeypatch.setattr("steward.store.clock.utc_now", lambda: c.now)
     return c
 
 

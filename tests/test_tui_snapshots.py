@@ -20,10 +20,11 @@ LANGUAGES = ["en", "zh-TW"]
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch):
     """History times and follow-up markers depend on 'now': pin it."""
-    import steward.store.core as core
+    import steward.store.clock as clock
+    from steward.store import Store
 
-    monkeypatch.setattr(core, "utc_now", lambda: FROZEN_NOW)
-    monkeypatch.setattr(core.Store, "today", lambda self: FROZEN_NOW.date())
+    monkeypatch.setattr(clock, "utc_now", lambda: FROZEN_NOW)
+    monkeypatch.setattr(Store, "today", lambda self: FROZEN_NOW.date())
 
 
 def _app(db_path, language, records=None):
@@ -89,3 +90,10 @@ def test_long_cjk_subjects_are_cut_by_cell_width(snap_compare, db_path, size, la
         for i, subject in enumerate(LONG_SUBJECTS)
     ]
     assert snap_compare(_app(db_path, language, records), terminal_size=size, run_before=_settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_mono_theme_for_no_color(snap_compare, db_path, size):
+    make_inbox(db_path)
+    app = make_app(db_path, language="en", theme="mono")
+    assert snap_compare(app, terminal_size=size, run_before=_settled)

@@ -61,8 +61,36 @@ def pass_ctx(f):
     return update_wrapper(wrapper, f)
 
 
+# Each command's module, imported only when that command runs: `steward` alone
+# (the app) and `steward list` skip the others' imports.
+COMMAND_MODULES = {
+    **dict.fromkeys(["list", "show", "status", "assign", "tag", "note", "follow-up"], "inbox"),
+    **dict.fromkeys(["init", "config", "demo"], "setup"),
+    **dict.fromkeys(["directory", "match", "route", "category", "rematch"], "matching"),
+    **dict.fromkeys(["draft", "checklist", "templates"], "drafting"),
+    **dict.fromkeys(["import", "fetch"], "intake"),
+    **dict.fromkeys(["export", "publish"], "summary"),
+}
+
+
 class StewardGroup(click.Group):
-    """Turns errors a user can cause into one line on stderr and an exit code."""
+    """Loads commands lazily; turns errors a user can cause into one line and an exit code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded: set[str] = set()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str):
+        module = COMMAND_MODULES.get(name)
+        if module is not None and module not in self._loaded:
+            self._loaded.add(module)
+            import importlib
+
+            importlib.import_module(f"steward.cli.{module}").register(self)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -115,28 +143,15 @@ def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) ->
 
 
 def run_tui(cli: CliContext, database: Path) -> None:
+    from steward import prefetch
+
     settings = cli.settings
     store = cli.open_store(database)
     store.close()  # made and migrated; the app opens its own connections
+    first_page = prefetch.start(database, settings)  # runs while Textual imports
     from steward.tui.app import StewardApp
 
-    app = StewardApp(settings=settings, database=database)
+    app = StewardApp(settings=settings, database=database, first_page=first_page)
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
-
-
-from steward.cli import inbox, setup  # noqa: E402  (commands register on `main`)
-
-inbox.register(main)
-setup.register(main)
-
-for _name in ("matching", "drafting", "intake", "summary"):
-    # Feature command modules; each keeps its heavy imports inside its commands.
-    try:
-        _module = __import__(f"steward.cli.{_name}", fromlist=["register"])
-    except ModuleNotFoundError as _exc:  # pragma: no cover - while a feature is being built
-        if _exc.name != f"steward.cli.{_name}":
-            raise
-    else:
-        _module.register(main)

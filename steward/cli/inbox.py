@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from steward.cli import CliContext, pass_ctx
-from steward.models import CATEGORIES, STATUSES, Request, RequestFilter
+from steward.models import CATEGORIES, STATUSES, Request
 
 
 def request_summary(r: Request) -> dict:

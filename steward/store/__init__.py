@@ -1,5 +1,6 @@
 """Storage: the only package that speaks SQL."""
 
-from steward.store.core import Store, from_iso, to_iso, utc_now
+from steward.store.clock import from_iso, to_iso, utc_now
+from steward.store.core import Store
 
 __all__ = ["Store", "from_iso", "to_iso", "utc_now"]

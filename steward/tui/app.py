@@ -16,7 +16,7 @@ from steward.models import Request
 from steward.store import Store
 from steward.tui import i18n
 from steward.tui.actions import Undo
-from steward.tui.bindings import translate_bindings
+from steward.tui.bindings import translate_bindings, translate_node
 from steward.tui.commands import StewardCommands
 from steward.tui.i18n import t
 from steward.tui.screens import InboxScreen
@@ -37,7 +37,7 @@ THEMES = [
         surface="#e4e4e4", panel="#d0d0d0", dark=False,
     ),
 ]
-THEME_NAMES = {"steward": "steward", "steward-light": "steward-light", "mono": "textual-ansi"}
+THEME_NAMES = {"steward": "steward", "steward-light": "steward-light", "mono": "ansi-dark"}
 POLL_SECONDS = 1.0
 
 
@@ -56,8 +56,10 @@ class StewardApp(App):
     ]
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, *, settings: Settings, database: Path, inbox_label: str | None = None) -> None:
+    def __init__(self, *, settings: Settings, database: Path, inbox_label: str | None = None, first_page=None) -> None:
         super().__init__()
+        # A Future of steward.prefetch.FirstPage, read while Textual was importing.
+        self.first_page = first_page
         self.settings = settings
         self.database = Path(database)
         self.inbox_label = inbox_label or self.database.name
@@ -142,7 +144,9 @@ class StewardApp(App):
             if self._poll_store is None:
                 self._poll_store = self.open_store()
             version = self._poll_store.data_version()
-        if self._last_data_version is not None and version != self._last_data_version:
+        # The first poll only sets the baseline, so reload once then too: a change made
+        # between our first queries and this baseline would otherwise go unseen.
+        if version != self._last_data_version:
             self.call_from_thread(self.refresh_inbox)
         self._last_data_version = version
 
@@ -153,6 +157,14 @@ class StewardApp(App):
             if refresh is not None:
                 refresh()
         self._load_reference_data()
+
+    def push_screen(self, screen, *args, **kwargs):
+        # Screens are imported lazily, after start-up translated the bindings: their
+        # classes (and this instance) get the current language's descriptions now.
+        if not isinstance(screen, str):
+            translate_bindings(self)
+            translate_node(screen)
+        return super().push_screen(screen, *args, **kwargs)
 
     # --- actions ------------------------------------------------------------------
 
@@ -172,7 +184,7 @@ class StewardApp(App):
         self.notify(t("notify.language"))
 
     def action_next_theme(self) -> None:
-        names = ["steward", "steward-light", "textual-ansi"]
+        names = ["steward", "steward-light", "ansi-dark"]
         self.theme = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
 
     # Rarely opened screens are imported when first opened: start-up stays short.

@@ -39,6 +39,11 @@ def steward_classes() -> list[type[DOMNode]]:
     return found
 
 
+def translate_node(node) -> None:
+    """Translate one node's own bindings (a screen about to be pushed)."""
+    node._bindings = _translated(node._bindings)
+
+
 def translate_bindings(app) -> None:
     """Retranslate class bindings (for new widgets) and live nodes' bindings."""
     for cls in steward_classes():

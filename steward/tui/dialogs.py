@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, TextArea
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from steward.tui.i18n import t
@@ -99,17 +99,19 @@ class NoteDialog(_Dialog):
         self.text = text
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # only notes need the editor: keep start-up light
+
         with Vertical(classes="dialog dialog-wide"):
             yield from self._title()
             yield TextArea(self.text, id="note-text", soft_wrap=True, show_line_numbers=False)
 
     def on_mount(self) -> None:
-        area = self.query_one(TextArea)
+        area = self.query_one("#note-text")
         area.focus()
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        self.dismiss(self.query_one("#note-text").text)
 
 
 class FuzzyPicker(_Dialog):

@@ -41,9 +41,10 @@ def binding_sections(app) -> list[tuple[str, list[Binding]]]:
     for title, cls in sections:
         for items in cls._merged_bindings.key_to_bindings.values():
             for binding in items:
-                if binding.system or (title, binding.action) in seen:
+                key = (title, binding.id or f"{binding.action}:{binding.key}")
+                if binding.system or key in seen:
                     continue
-                seen.add((title, binding.action))
+                seen.add(key)
                 merged.setdefault(title, []).append(binding)
     return list(merged.items())
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
@@ -23,65 +21,19 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from steward.models import Request, RequestFilter
 from steward.text import one_line
 from steward.tui.i18n import category_name, status_name, t
+from steward.tui.inbox_columns import fit_cells, layout_columns
 
 PAGE_SIZE = 100
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    width: int  # 0: takes the rest
+def future_filter(future) -> RequestFilter:
+    from steward.prefetch import FIRST_TAB
 
-
-def layout_columns(width: int) -> list[Column]:
-    """Which columns fit, most useful first; the subject takes what is left."""
-    fixed = [Column("marker", 2), Column("date", 7)]
-    optional = [
-        Column("from", 16), Column("status", 8), Column("category", 10),
-        Column("match", 14), Column("assignee", 9),
-    ]
-    used = sum(c.width + 1 for c in fixed) + 28  # the subject keeps at least 28 cells
-    chosen = []
-    for column in optional:
-        if used + column.width + 1 <= width:
-            chosen.append(column)
-            used += column.width + 1
-    order = ["marker", "date", "from", "subject", "category", "match", "status", "assignee"]
-    columns = {c.key: c for c in [*fixed, *chosen, Column("subject", 0)]}
-    return [columns[k] for k in order if k in columns]
-
-
-def fit_cells(text: str, width: int) -> str:
-    """Exactly `width` cells; cut with an ellipsis, never through a wide character."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
-
-
-class InboxHeader(Widget):
-    """Column titles, aligned with the rows of the InboxList below."""
-
-    DEFAULT_CSS = "InboxHeader { height: 1; }"
-
-    def render_line(self, y: int) -> Strip:
-        style = self.rich_style
-        cells = []
-        for column in layout_columns(self.size.width):
-            width = column.width or self._subject_width()
-            title = "" if column.key == "marker" else t(f"col.{column.key}")
-            cells.append(fit_cells(title, width))
-        return Strip([Segment(" ".join(cells), style)]).adjust_cell_length(self.size.width, style)
-
-    def _subject_width(self) -> int:
-        columns = layout_columns(self.size.width)
-        return max(1, self.size.width - sum(c.width + 1 for c in columns if c.width))
+    return FIRST_TAB
 
 
 class InboxList(ScrollView, can_focus=True):
@@ -161,7 +113,28 @@ class InboxList(ScrollView, can_focus=True):
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
+        future, self.app.first_page = getattr(self.app, "first_page", None), None
+        if future is not None and self.filter == future_filter(future):
+            # The first page is being (or was) read at launch, while Textual imported.
+            if future.done() and future.exception() is None:
+                self._apply_first_page(self.generation, future.result())
+            else:
+                self._await_first_page(self.generation, future)
+            return
         self._load(self.generation, self.filter, self.cursor)
+
+    def _apply_first_page(self, generation: int, page) -> None:
+        self._apply_rows(generation, 0, page.rows, None, datetime.now(self.tz).date())
+        self._apply_count(generation, page.total)
+
+    @work(thread=True, exclusive=True, group="inbox-query")
+    def _await_first_page(self, generation: int, future) -> None:
+        try:
+            page = future.result(timeout=10)
+        except Exception:  # noqa: BLE001 - the read failed: query the ordinary way
+            self.app.call_from_thread(self._load, generation, self.filter, self.cursor)
+            return
+        self.app.call_from_thread(self._apply_first_page, generation, page)
 
     @work(thread=True, exclusive=True, group="inbox-query")
     def _load(self, generation: int, flt: RequestFilter, cursor: int) -> None:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, Static, Tab, Tabs
+from textual.widgets import Footer, Input, Label, Static
 
 from steward.filtering import parse_filter
 from steward.models import CLOSED_STATUSES, STATUSES, Request, RequestFilter, StewardError
+from steward.text import one_line
 from steward.tui.actions import ActionScreen
 from steward.tui.i18n import status_name, t
-from steward.tui.inbox_list import InboxHeader, InboxList
+from steward.tui.inbox_columns import InboxHeader
+from steward.tui.inbox_list import InboxList
 from steward.tui.request_view import RequestDetails, RequestView, load_details
+from steward.tui.status_tabs import StatusTabs
 
 TAB_STATUSES = ["new", "triaged", "drafting", "waiting", "replied", "closed", "all", "declined", "spam"]
 # Side by side from this many columns; narrower, the request opens on its own screen.
@@ -54,7 +56,7 @@ class InboxScreen(ActionScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar")
-        yield Tabs(*self._tabs(), id="status-tabs")
+        yield StatusTabs(self._tabs(), id="status-tabs")
         with Horizontal(id="filter-bar"):
             yield Input(placeholder=t("filter.placeholder"), id="filter")
             yield Label("", id="filter-count")
@@ -65,33 +67,37 @@ class InboxScreen(ActionScreen):
             yield RequestView(id="side-view")
         yield Footer()
 
-    def _tabs(self) -> list[Tab]:
+    def _tabs(self) -> list[str]:
+        """The tab labels; also (re)builds the filter behind each tab."""
         self.tab_filters = []
-        tabs = []
+        labels = []
         for status in TAB_STATUSES:
             flt = RequestFilter() if status == "all" else RequestFilter(statuses=(status,))
             self.tab_filters.append((status, flt))
-            tabs.append(Tab(self._tab_label(status), id=f"tab-{status}"))
-        for index, saved in enumerate(self.app.settings.filters):
+            labels.append(self._tab_label(status))
+        for saved in self.app.settings.filters:
             try:
                 flt = parse_filter(saved.query, me=self.app.settings.steward_name)
             except StewardError:
-                continue
-            self.tab_filters.append((f"saved-{index}", flt))
-            tabs.append(Tab(Content(saved.name), id=f"tab-saved-{index}"))
-        return tabs
+                continue  # a broken saved filter is reported by `steward config check`
+            self.tab_filters.append((saved.name, flt))
+            labels.append(one_line(saved.name))
+        return labels
 
-    def _tab_label(self, status: str) -> Content:
+    def _tab_label(self, status: str) -> str:
         name = t("tab.all") if status == "all" else status_name(status)
         count = self.total_all if status == "all" else self.counts.get(status)
-        return Content(f"{name} {count}" if count is not None and self.counts else name)
+        return f"{name} {count}" if count is not None and self.counts else name
 
     def on_mount(self) -> None:
         self.query_one("#filter-bar").display = False
-        self.query_one(Tabs).can_focus = False
         self.query_one(InboxList).focus()
+        first_page = self.app.first_page
+        if first_page is not None and first_page.done() and first_page.exception() is None:
+            self._show_counts(first_page.result().counts)
+        else:
+            self.refresh_counts()
         self._apply_filter()
-        self.refresh_counts()
         self._update_layout(self.app.size.width)
 
     def on_resize(self, event) -> None:
@@ -127,20 +133,18 @@ class InboxScreen(ActionScreen):
         self.inbox.set_filter(flt)
 
     def action_tab(self, index: int) -> None:
-        if 0 <= index < len(self.tab_filters):
-            self.query_one(Tabs).active = f"tab-{self.tab_filters[index][0]}"
+        self.query_one(StatusTabs).select(index)
 
     def action_next_tab(self) -> None:
-        self.query_one(Tabs).action_next_tab()
+        self.query_one(StatusTabs).next(1)
 
     def action_prev_tab(self) -> None:
-        self.query_one(Tabs).action_previous_tab()
+        self.query_one(StatusTabs).next(-1)
 
-    @on(Tabs.TabActivated)
-    def tab_activated(self, event: Tabs.TabActivated) -> None:
-        ids = [f"tab-{name}" for name, _ in self.tab_filters]
-        if event.tab.id in ids and ids.index(event.tab.id) != self.active_tab:
-            self.active_tab = ids.index(event.tab.id)
+    @on(StatusTabs.Changed)
+    def tab_activated(self, event: StatusTabs.Changed) -> None:
+        if event.index != self.active_tab:
+            self.active_tab = event.index
             self._apply_filter()
 
     def action_filter(self) -> None:
@@ -197,9 +201,8 @@ class InboxScreen(ActionScreen):
             return
         self.counts = counts
         self.total_all = sum(counts.values())
-        tabs = self.query_one(Tabs)
-        for status in TAB_STATUSES:
-            tabs.query_one(f"#tab-{status}", Tab).label = self._tab_label(status)
+        tabs = self.query_one(StatusTabs)
+        tabs.set_labels([self._tab_label(status) for status in TAB_STATUSES] + tabs.labels[len(TAB_STATUSES):])
         open_count = sum(n for s, n in counts.items() if s not in CLOSED_STATUSES)
         self.query_one(TitleBar).update(
             Content.assemble(

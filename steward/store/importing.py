@@ -1,0 +1,140 @@
+"""Adding requests: dedupe, threading of replies, batches that survive being killed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+
+from steward.models import ImportReport, IncomingRequest, MatchResult, RecordError
+from steward.store import clock
+from steward.store.clock import to_iso
+from steward.text import clean_text, truncate_body
+
+
+def content_hash(record: IncomingRequest) -> str:
+    parts = [
+        record.external_id or "", record.message_id or "", to_iso(record.received_at),
+        record.from_email, record.from_name, record.organization, record.subject, record.body,
+    ]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+class Importing:
+    """Mixed into Store: import_requests and its helpers."""
+
+    def import_requests(
+        self,
+        records: Iterable[IncomingRequest | RecordError],
+        *,
+        matcher: Callable[[IncomingRequest], MatchResult] | None = None,
+        batch_size: int = 500,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Add new requests, thread replies, skip what is already here.
+
+        Batches are committed as they go, so an import killed half-way and run
+        again ends with every record exactly once.
+        """
+        report = ImportReport()
+        batch: list[IncomingRequest] = []
+        for record in records:
+            if isinstance(record, RecordError):
+                report.failed += 1
+                report.errors.append(record)
+                if progress:
+                    progress(1)
+                continue
+            batch.append(record)
+            if len(batch) >= batch_size:
+                self._import_batch(batch, matcher, report)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            self._import_batch(batch, matcher, report)
+            if progress:
+                progress(len(batch))
+        return report
+
+    def _import_batch(self, batch: list[IncomingRequest], matcher, report: ImportReport) -> None:
+        prepared = []
+        for record in batch:
+            record.subject = clean_text(record.subject)
+            record.body, cut = truncate_body(clean_text(record.body))
+            if cut:
+                record.warnings.append("body over 1 MiB, kept truncated")
+            for name in ("from_name", "from_email", "organization"):
+                setattr(record, name, " ".join(clean_text(getattr(record, name)).split()))
+            prepared.append((record, content_hash(record)))
+        for record, _ in prepared:
+            report.warnings.extend(f"{record.source}: {w}" if record.source else w for w in record.warnings)
+        # Match outside the write lock: it is the slow part and needs no database.
+        fresh = [(r, h) for r, h in prepared if not self._already_here(r, h)]
+        results = {id(r): matcher(r) for r, _ in fresh if matcher and not self._thread_target(r)} if matcher else {}
+        with self.transaction():
+            for record, digest in prepared:
+                self._import_one(record, digest, results.get(id(record)), report)
+
+    def _already_here(self, record: IncomingRequest, digest: str) -> bool:
+        if record.message_id and self.conn.execute(
+            "SELECT 1 FROM requests WHERE message_id = ? UNION ALL SELECT 1 FROM messages WHERE message_id = ?",
+            (record.message_id, record.message_id),
+        ).fetchone():
+            return True
+        if record.external_id and self.conn.execute(
+            "SELECT 1 FROM requests WHERE external_id = ?", (record.external_id,)
+        ).fetchone():
+            return True
+        return self.conn.execute("SELECT 1 FROM requests WHERE content_hash = ?", (digest,)).fetchone() is not None
+
+    def _thread_target(self, record: IncomingRequest) -> int | None:
+        for ref in record.in_reply_to:
+            row = self.conn.execute(
+                "SELECT id FROM requests WHERE message_id = ? "
+                "UNION ALL SELECT request_id FROM messages WHERE message_id = ? LIMIT 1",
+                (ref, ref),
+            ).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def _import_one(self, record: IncomingRequest, digest: str, result: MatchResult | None, report: ImportReport) -> None:
+        if self._already_here(record, digest):
+            report.duplicates += 1
+            return
+        received = to_iso(record.received_at)
+        attachments = json.dumps(record.attachments, ensure_ascii=False) if record.attachments else None
+        target = self._thread_target(record)
+        if target is not None:
+            self.conn.execute(
+                "INSERT INTO messages (request_id, message_id, in_reply_to, received_at, from_name, from_email, "
+                "subject, body, attachments) VALUES (?,?,?,?,?,?,?,?,?)",
+                (target, record.message_id, record.in_reply_to[0], received, record.from_name,
+                 record.from_email, record.subject, record.body, attachments),
+            )
+            # A reply brings its request back to the top of the inbox, and reopens it
+            # for attention if the steward had already answered.
+            version = self.conn.execute(
+                "UPDATE requests SET last_activity_at = max(last_activity_at, ?), version = version + 1 "
+                "WHERE id = ? RETURNING version",
+                (received, target),
+            ).fetchone()[0]
+            self._event(target, version, "message", None, record.from_email or record.from_name, record.subject)
+            report.threaded += 1
+            return
+        now = to_iso(clock.utc_now())
+        cursor = self.conn.execute(
+            "INSERT INTO requests (external_id, message_id, content_hash, received_at, channel, from_name, "
+            "from_email, organization, subject, body, attachments, created_at, updated_at, updated_by, "
+            "last_activity_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (record.external_id, record.message_id, digest, received, record.channel, record.from_name,
+             record.from_email, record.organization, record.subject, record.body, attachments,
+             now, now, self.actor, received),
+        )
+        request_id = cursor.lastrowid
+        self._event(request_id, 1, "import", None, "new", record.source or None)
+        if result is not None:
+            self._store_match_result(request_id, result)
+        report.imported += 1
+        report.new_ids.append(request_id)

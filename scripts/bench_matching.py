@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from steward.directory import Directory, DirectoryEntry  # noqa: E402
-from steward.matching import DEFAULT_MIN_SCORE, Matcher, load_category_rules  # noqa: E402
+from steward.matching import DEFAULT_MIN_SCORE, Matcher  # noqa: E402
+from steward.matching_rules import load_category_rules  # noqa: E402
 
 SYLLABLES = (
     "ka lo mi ra te su vo ne pa di zu fe ho ja qu bi ly nor tek vis "

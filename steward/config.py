@@ -7,13 +7,10 @@ user directory is fine (defaults apply); a file named explicitly must exist.
 
 from __future__ import annotations
 
-import getpass
-import locale
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +35,8 @@ def user_data_dir() -> Path:
 
 def defaults_dir():
     """The shipped defaults (the repository's config/ folder, installed as steward.defaults)."""
+    from importlib import resources  # costs ~15 ms: only when defaults are read
+
     return resources.files("steward.defaults")
 
 
@@ -250,6 +249,8 @@ def default_language() -> str:
         value = os.environ.get(variable, "")
         if value:
             return "zh-TW" if value.lower().startswith("zh") else "en"
+    import locale
+
     try:
         current = locale.getlocale()[0] or ""
     except ValueError:
@@ -258,6 +259,8 @@ def default_language() -> str:
 
 
 def default_name() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

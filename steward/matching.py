@@ -1,25 +1,24 @@
 """Which project or working group a request concerns, what kind of request it is, and why.
 
-Pure functions over text: no SQL, no UI, no I/O except `build_matcher` and
-`load_category_rules`, which read configuration. Build one `Matcher` and call
-it for every request; it precomputes normalized names and an n-gram index so
-that a request costs a few milliseconds even against thousands of entries.
+Pure functions over text: no SQL, no UI, no I/O except `build_matcher`, which
+reads the directory and the category rules (steward.matching_rules). Build
+one `Matcher` and call it for every request; it precomputes normalized names
+and an n-gram index so that a request costs a few milliseconds even against
+thousands of entries.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import tomllib
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
-from importlib.resources import files
+from dataclasses import dataclass
 from itertools import chain
-from pathlib import Path
 
-from steward.models import CATEGORIES, CategoryGuess, ConfigError, Match, MatchResult
+from steward.matching_rules import CategoryRules, load_category_rules
+from steward.models import CATEGORIES, CategoryGuess, Match, MatchResult
 
 DEFAULT_MIN_SCORE = 60
 # Where a word appears says how much it means: the subject and the sender's
@@ -263,100 +262,6 @@ def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
         if reach < h.end:  # no earlier (hence longer) span covers this one
             kept.append(h)
     return kept
-
-
-# -- category rules -----------------------------------------------------------
-
-
-@dataclass
-class CategoryRule:
-    key: str
-    route_to: str | None = None
-    cues: dict[str, float] = field(default_factory=dict)  # cue as written -> weight
-    places: list[str] = field(default_factory=list)  # only the best of these counts
-    place_weight: float = 1.0
-    absorbs: dict[str, float] = field(default_factory=dict)  # with a place: share taken from others
-
-
-@dataclass
-class CategoryRules:
-    rules: dict[str, CategoryRule]
-    kinds: dict[str, dict[str, float]] = field(default_factory=dict)
-    community: list[str] = field(default_factory=list)
-    entry_weight: float = 1.2
-    route_weight: float = 2.0
-
-
-_TIERS = ("strong", "zh", "en", "weak", "places")
-_RULE_KEYS = {"route_to", "absorbs", *_TIERS}
-
-
-def parse_category_rules(data: dict, where: str, base: CategoryRules | None = None) -> CategoryRules:
-    """Rules from a categories.toml table; `base` supplies what the file leaves out."""
-    for top in data:
-        if top not in {"weights", "community", "kinds", "category"}:
-            raise ConfigError(f"{where}: unknown key '{top}'")
-    weights = {"strong": 2.0, "normal": 1.0, "weak": 0.4, "place": 1.0, "entry": 1.2, "route": 2.0}
-    for name, value in data.get("weights", {}).items():
-        if name not in weights:
-            raise ConfigError(f"{where}: [weights]: unknown key '{name}'")
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"{where}: [weights]: '{name}' must be a number ≥ 0")
-        weights[name] = float(value)
-    rules = dict(base.rules) if base else {}
-    for key, table in data.get("category", {}).items():
-        if key not in CATEGORIES:
-            raise ConfigError(f"{where}: unknown category '{key}' (one of {', '.join(CATEGORIES)})")
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [category.{key}] must be a table")
-        cues: dict[str, float] = {}
-        for name, value in table.items():
-            if name not in _RULE_KEYS:
-                raise ConfigError(f"{where}: [category.{key}]: unknown key '{name}'")
-            if name in ("route_to", "absorbs"):
-                continue
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where}: [category.{key}]: '{name}' must be a list of strings")
-            if name != "places":
-                weight = weights["normal"] if name in ("zh", "en") else weights[name]
-                for cue in value:
-                    cues.setdefault(cue, weight)
-        route = table.get("route_to")
-        if route is not None and not isinstance(route, str):
-            raise ConfigError(f"{where}: [category.{key}]: 'route_to' must be a string")
-        absorbs = table.get("absorbs", {})
-        if not isinstance(absorbs, dict) or not all(
-            k in CATEGORIES and isinstance(v, int | float) and 0 <= v <= 1 for k, v in absorbs.items()
-        ):
-            raise ConfigError(f"{where}: [category.{key}]: 'absorbs' must map categories to shares 0..1")
-        places = [p for p in table.get("places", []) if p not in cues]
-        rules[key] = CategoryRule(key, route or None, cues, places, weights["place"], dict(absorbs))
-    kinds = dict(base.kinds) if base else {}
-    for kind, leans in data.get("kinds", {}).items():
-        if not isinstance(leans, dict) or not all(
-            k in CATEGORIES and isinstance(v, int | float) for k, v in leans.items()
-        ):
-            raise ConfigError(f"{where}: [kinds]: '{kind}' must map categories to numbers")
-        kinds[kind] = {k: float(v) for k, v in leans.items()}
-    community = data.get("community", {}).get("terms", base.community if base else [])
-    if not isinstance(community, list) or not all(isinstance(t, str) for t in community):
-        raise ConfigError(f"{where}: [community]: 'terms' must be a list of strings")
-    return CategoryRules(rules, kinds, list(community), weights["entry"], weights["route"])
-
-
-def load_category_rules(settings=None) -> CategoryRules:
-    """The shipped rules, with the user's `categories.toml` (if any) merged over them."""
-    text = (files("steward.defaults") / "categories.toml").read_text(encoding="utf-8")
-    rules = parse_category_rules(tomllib.loads(text), "default categories.toml")
-    config_dir = getattr(settings, "config_dir", None)
-    user = Path(config_dir) / "categories.toml" if config_dir else None
-    if user is not None and user.exists():
-        try:
-            data = tomllib.loads(user.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{user}: cannot read: {exc}") from None
-        rules = parse_category_rules(data, str(user), base=rules)
-    return rules
 
 
 # -- the matcher --------------------------------------------------------------

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 from steward.cli import main
 from steward.config import load_settings
 from steward.directory import Directory, DirectoryEntry, load_directory
-from steward.matching import Matcher, build_matcher, detect_language, load_category_rules, normalize
+from steward.matching import Matcher, build_matcher, detect_language, normalize
+from steward.matching_rules import load_category_rules
 from steward.models import ConfigError
 from tests.conftest import DATA, sample_records
 

@@ -148,7 +148,7 @@ def run_tui(cli: CliContext, database: Path) -> None:
     settings = cli.settings
     store = cli.open_store(database)
     store.close()  # made and migrated; the app opens its own connections
-    first_page = prefetch.start(database, settings)  # runs while Textual imports
+    first_page = prefetch.read_first_page(database, settings)
     from steward.tui.app import StewardApp
 
     app = StewardApp(settings=settings, database=database, first_page=first_page)

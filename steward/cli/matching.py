@@ -1,7 +1,7 @@
 """Matching commands: the directory, `match`, and a steward's own route and category.
 
-Each command is a thin wrapper over steward.directory and steward.matching;
-those are imported inside the commands so other commands start fast.
+Each command is a thin wrapper over steward.directory, steward.directory_sync
+and steward.matching; those are imported inside the commands so other commands start fast.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def directory_sync(cli: CliContext, sources, timeout, retries):
         """Fetch g0v.json project data from URLs or files (default: [directory] sources)."""
-        from steward.directory import sync_directory
+        from steward.directory_sync import sync_directory
 
         chosen = list(sources) or None
         count = len(chosen if chosen is not None else cli.settings.directory_sources)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 
@@ -13,6 +12,8 @@ from steward.text import clean_text, truncate_body
 
 
 def content_hash(record: IncomingRequest) -> str:
+    import hashlib  # only imports need it; `steward list` should not pay for it
+
     parts = [
         record.external_id or "", record.message_id or "", to_iso(record.received_at),
         record.from_email, record.from_name, record.organization, record.subject, record.body,

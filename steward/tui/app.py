@@ -58,7 +58,7 @@ class StewardApp(App):
 
     def __init__(self, *, settings: Settings, database: Path, inbox_label: str | None = None, first_page=None) -> None:
         super().__init__()
-        # A Future of steward.prefetch.FirstPage, read while Textual was importing.
+        # steward.prefetch.FirstPage: the default tab's rows, read before Textual loaded.
         self.first_page = first_page
         self.settings = settings
         self.database = Path(database)

@@ -30,12 +30,6 @@ from steward.tui.inbox_columns import fit_cells, layout_columns
 PAGE_SIZE = 100
 
 
-def future_filter(future) -> RequestFilter:
-    from steward.prefetch import FIRST_TAB
-
-    return FIRST_TAB
-
-
 class InboxList(ScrollView, can_focus=True):
     """Every request under the current filter, newest activity first."""
 
@@ -113,28 +107,20 @@ class InboxList(ScrollView, can_focus=True):
         if not keep_cursor:
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
-        future, self.app.first_page = getattr(self.app, "first_page", None), None
-        if future is not None and self.filter == future_filter(future):
-            # The first page is being (or was) read at launch, while Textual imported.
-            if future.done() and future.exception() is None:
-                self._apply_first_page(self.generation, future.result())
-            else:
-                self._await_first_page(self.generation, future)
+        first_page, self.app.first_page = getattr(self.app, "first_page", None), None
+        if first_page is not None and first_page.flt == self.filter:
+            # Read before Textual was imported: draw it now, count in the background.
+            exact = len(first_page.rows) if len(first_page.rows) < PAGE_SIZE else None
+            self._apply_rows(self.generation, 0, first_page.rows, exact, datetime.now(self.tz).date())
+            if exact is None:
+                self.call_after_refresh(self._count, self.generation, self.filter)
             return
         self._load(self.generation, self.filter, self.cursor)
 
-    def _apply_first_page(self, generation: int, page) -> None:
-        self._apply_rows(generation, 0, page.rows, None, datetime.now(self.tz).date())
-        self._apply_count(generation, page.total)
-
-    @work(thread=True, exclusive=True, group="inbox-query")
-    def _await_first_page(self, generation: int, future) -> None:
-        try:
-            page = future.result(timeout=10)
-        except Exception:  # noqa: BLE001 - the read failed: query the ordinary way
-            self.app.call_from_thread(self._load, generation, self.filter, self.cursor)
-            return
-        self.app.call_from_thread(self._apply_first_page, generation, page)
+    @work(thread=True, exclusive=True, group="inbox-count")
+    def _count(self, generation: int, flt: RequestFilter) -> None:
+        total = self._store_for_thread().count(flt)
+        self.app.call_from_thread(self._apply_count, generation, total)
 
     @work(thread=True, exclusive=True, group="inbox-query")
     def _load(self, generation: int, flt: RequestFilter, cursor: int) -> None:

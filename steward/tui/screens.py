@@ -92,12 +92,8 @@ class InboxScreen(ActionScreen):
     def on_mount(self) -> None:
         self.query_one("#filter-bar").display = False
         self.query_one(InboxList).focus()
-        first_page = self.app.first_page
-        if first_page is not None and first_page.done() and first_page.exception() is None:
-            self._show_counts(first_page.result().counts)
-        else:
-            self.refresh_counts()
         self._apply_filter()
+        self.call_after_refresh(self.refresh_counts)  # the rows paint first
         self._update_layout(self.app.size.width)
 
     def on_resize(self, event) -> None:

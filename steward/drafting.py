@@ -1,13 +1,7 @@
 """Reply drafts: bilingual templates filled in one pass, with the guidance checklist.
 
-A template is one TOML file, ``templates/<key>.toml``, with ``name_zh``,
-``name_en``, ``body_zh``, ``body_en`` and an optional ``category`` (the kind of
-request it is written for). Shipped templates live in package
-``steward.defaults``; a file of the same name in the user's config directory
-overrides the fields it sets, and a new name adds a template.
-
-Bodies may use the placeholders in PLACEHOLDERS and no others; ``{{`` and
-``}}`` stand for literal braces. Each reads sensibly when its value is missing:
+Templates are read and checked by steward.templates. Each placeholder reads
+sensibly when its value is missing:
 
 - ``{greeting}``: "林雅婷您好：" / "Hello Hiroshi Tanaka,"; no name: "您好：" / "Hello,"
 - ``{sender_name}``, ``{organization}``, ``{subject}``: the request's fields;
@@ -26,22 +20,18 @@ community; without that entry, the g0v Slack.
 Only the template is parsed: request text is substituted as a plain value and
 never read as a template, so a body containing ``{steward_name}`` stays literal.
 """
-
 from __future__ import annotations
 
 import re
-import string
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timezone
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 # The checklist half of drafting lives in steward.guidance; re-exported here.
 from steward.guidance import GuidanceItem, check_guidance, checklist_for, is_english, load_guidance, snippet  # noqa: F401
 from steward.models import CATEGORIES, ConfigError, Request, UsageError
+from steward.templates import Template, load_templates, parse_body
 from steward.text import clean_text, one_line
 
 REPLY_LANGUAGES = ("zh-TW", "en")

@@ -12,16 +12,9 @@ from click.testing import CliRunner
 
 from steward import drafting
 from steward.config import Settings
-from steward.drafting import (
-    PLACEHOLDERS,
-    check_templates,
-    choose_language,
-    choose_template,
-    load_templates,
-    placeholder_values,
-    render_draft,
-)
+from steward.drafting import choose_language, choose_template, placeholder_values, render_draft
 from steward.models import CATEGORIES, CategoryGuess, ConfigError, Match, MatchResult, Request, UsageError
+from steward.templates import PLACEHOLDERS, check_templates, load_templates
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = [json.loads(line) for line in (DATA / "drafting_samples.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -12,7 +12,8 @@ from steward.models import UsageError
 
 def config_check_problems(settings) -> list[str]:
     """Every problem in the templates and the guidance, for `steward config check`."""
-    from steward.drafting import check_guidance, check_templates
+    from steward.drafting import check_guidance
+    from steward.templates import check_templates
 
     return check_templates(settings) + check_guidance(settings)
 
@@ -144,7 +145,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def templates_list(cli: CliContext, as_json):
         """List reply templates."""
-        from steward.drafting import load_templates
+        from steward.templates import load_templates
 
         settings = cli.settings
         templates = load_templates(settings)

@@ -94,10 +94,6 @@ class StewardApp(App):
     def today(self) -> date:
         return datetime.now(self.settings.tz).date()
 
-    def requests_by_id(self, ids: list[int]) -> list[Request]:
-        store = self.store()
-        return [store.get(i) for i in ids]
-
     # --- start and stop -----------------------------------------------------
 
     def on_mount(self) -> None:

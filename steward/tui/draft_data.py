@@ -7,16 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from steward.drafting import (
-    GuidanceItem,
-    Template,
-    checklist_for,
-    choose_language,
-    load_guidance,
-    load_templates,
-    render_draft,
-)
+from steward.drafting import GuidanceItem, checklist_for, choose_language, load_guidance, render_draft
 from steward.models import DraftVersion, Request, StewardError
+from steward.templates import Template, load_templates
 from steward.text import clean_text
 
 # What a read or write of the inbox can fail with, short of a bug.

@@ -88,7 +88,8 @@ class InboxList(ScrollView, can_focus=True):
         self.pages: LRUCache[int, list[Request]] = LRUCache(maxsize=64)
         self.pending: set[int] = set()
         self.lines: LRUCache[tuple, Strip] = LRUCache(maxsize=2048)
-        self.marked: set[int] = set()
+        # Marked requests by id, as last seen: acting on them needs no query.
+        self.marked: dict[int, Request] = {}
         self.today = date.today()
         self._reported_id: int | None = None
 
@@ -210,6 +211,8 @@ class InboxList(ScrollView, can_focus=True):
 
     def replace_request(self, request: Request) -> None:
         """Show a changed request at once, before the next reload confirms it."""
+        if request.id in self.marked:
+            self.marked[request.id] = request
         for page_number in list(self.pages.keys()):
             rows = self.pages.get(page_number)
             if rows is None:
@@ -350,7 +353,8 @@ class InboxList(ScrollView, can_focus=True):
         request = self.current
         if request is None:
             return
-        self.marked.symmetric_difference_update({request.id})
+        if self.marked.pop(request.id, None) is None:
+            self.marked[request.id] = request
         self.lines.clear()
         self.refresh()
         self.action_cursor_down()

@@ -213,11 +213,7 @@ class InboxScreen(ActionScreen):
     def targets(self) -> list[Request]:
         inbox = self.inbox
         if inbox.marked:
-            rows = [inbox.request_at(i) for i in range(max(inbox.total, 0))]
-            found = [r for r in rows if r is not None and r.id in inbox.marked]
-            if len(found) == len(inbox.marked):
-                return found
-            return self.app.requests_by_id(sorted(inbox.marked))
+            return list(inbox.marked.values())
         return [inbox.current] if inbox.current else []
 
     @on(InboxList.CursorMoved)

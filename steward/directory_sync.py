@@ -50,25 +50,11 @@ class SourceError(Exception):
     """One source could not be read; the others still sync."""
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def _fetch_url(url: str, client, *, retries: int, sleep, backoff: float, max_wait: float) -> bytes:
     import httpx
+
+    # Feeds and g0v.json hosts send the same Retry-After header; one parser reads both.
+    from steward.intake.feeds import retry_after
 
     attempt = 0
     while True:
@@ -81,7 +67,7 @@ def _fetch_url(url: str, client, *, retries: int, sleep, backoff: float, max_wai
                 problem = f"HTTP {status} {resp.reason_phrase}".strip()
                 if status not in _RETRY_STATUSES and status < 500:
                     raise SourceError(problem)
-                hinted = _retry_after(resp.headers.get("retry-after"))
+                hinted = retry_after(resp.headers.get("retry-after"))
                 if hinted is not None:
                     wait = min(max_wait, hinted)
         except httpx.TimeoutException:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from steward.files import write_atomic
 from steward.models import StewardError, UsageError
 from steward.privacy import has_contact_details
 from steward.summary_markdown import DETAILS_MARK, is_public
@@ -413,34 +414,3 @@ def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, st
         service="Slack", action="post", method="POST", url=url, shown_url=shown_url, headers=headers,
         shown_headers=dict(headers), body=body, note_id=None, missing_secret=missing, finish=finish,
     )
-
-
-# --- files ---------------------------------------------------------------------------------
-
-
-def write_atomic(path: Path, text: str, *, mode: int = 0o644) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half.
-
-    A new file gets `mode`; a file being replaced keeps its own.
-    """
-    import tempfile
-
-    path = Path(path)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        pass
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise

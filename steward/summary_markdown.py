@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from steward.models import UsageError
 from steward.summary import NONE_KEY, Row, Summary
+from steward.summary_words import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS, WORDS
 from steward.text import fit, one_line
 
 LANGS = ("zh-TW", "en")
@@ -36,139 +37,6 @@ _ESCAPED = {
     if not chr(c).isalnum() and chr(c) not in _PLAIN_PUNCT and chr(c) not in _HTML
 }
 _TABLE = str.maketrans({**_ESCAPED, **_HTML})
-
-_WORDS = {
-    "zh-TW": {
-        "title_week": "合作邀約週報：{week}（{start}–{end}）",
-        "title_range": "合作邀約摘要：{start} 至 {end}",
-        "period": "期間：{start} 至 {end}（{tz}），產生於 {generated}",
-        "overview": "概況",
-        "received": "收到：**{n}** 件",
-        "standing": "其中已回覆 **{replied}** 件、已結案 **{closed}** 件、仍待處理 **{open}** 件",
-        "standing_note": "（依產生摘要時的狀態；全收件匣仍待處理 {open_overall} 件）",
-        "median": "首次回覆時間中位數：**{value}**（本期 {n} 件首次回覆）",
-        "median_none": "首次回覆時間中位數：—（本期沒有首次回覆）",
-        "overdue": "逾期未追蹤：**{n}** 件",
-        "by_category": "依類別",
-        "by_match": "依轉介的專案或工作小組",
-        "by_channel": "依管道",
-        "count": "件數",
-        "category": "類別",
-        "routed": "轉介",
-        "channel": "管道",
-        "requests": "本期收到的邀約",
-        "cols": ["日期", "單位", "主旨", "類別", "轉介", "狀態", "負責人"],
-        "none_received": "本期沒有收到邀約。",
-        "done": "本期已回覆與結案",
-        "done_note": "本期內回覆或結案的邀約，不論何時收到。",
-        "done_item": "{at} {status}：{what}（{received} 收到）",
-        "none_done": "本期沒有回覆或結案的邀約。",
-        "attention": "需要注意",
-        "stale": "超過 {days} 天仍待處理（{n} 件）",
-        "stale_item": "{received} 收到，已 {age} 天 · {status} · {what}",
-        "due": "追蹤日已到（{n} 件）",
-        "due_item": "追蹤日 {due} · {status} · {what}",
-        "more": "……另有 {n} 件未列出。",
-        "nothing": "沒有。",
-        "checklist": "送出回覆時最常未勾選的檢核項目",
-        "sent": "本期送出 {n} 則回覆。",
-        "none_sent": "本期沒有送出回覆。",
-        "all_checked": "每則回覆送出時檢核項目都已勾選。",
-        "item": "檢核項目",
-        "times": "未勾選次數",
-        "assignee_suffix": " · {name}",
-        "no_org": "—",
-        "no_subject": "（無主旨）",
-        "none_category": "未分類",
-        "none_match": "未轉介",
-        "minutes": "{n} 分鐘",
-        "hours": "{n} 小時",
-        "days": "{n} 天",
-        "weekdays": "一二三四五六日",
-        "footer": "由 steward 產生。",
-        "footer_public": "由 steward 產生；公開版已移除姓名、電子郵件與電話。",
-    },
-    "en": {
-        "title_week": "Partner requests: week {week} ({start}–{end} {year})",
-        "title_range": "Partner requests: {start} to {end}",
-        "period": "Period: {start} to {end} ({tz}), generated {generated}",
-        "overview": "At a glance",
-        "received": "Received: **{n}**",
-        "standing": "Of these, replied **{replied}**, closed **{closed}**, still open **{open}**",
-        "standing_note": " (status at the time of export; {open_overall} open in the whole inbox)",
-        "median": "Median time to first reply: **{value}** ({n} first replies in the period)",
-        "median_none": "Median time to first reply: — (no first replies in the period)",
-        "overdue": "Follow-ups overdue: **{n}**",
-        "by_category": "By category",
-        "by_match": "By project or working group",
-        "by_channel": "By channel",
-        "count": "Requests",
-        "category": "Category",
-        "routed": "Routed to",
-        "channel": "Channel",
-        "requests": "Requests received",
-        "cols": ["Date", "Organization", "Subject", "Category", "Routed to", "Status", "Assignee"],
-        "none_received": "No requests were received in this period.",
-        "done": "Replied and closed in the period",
-        "done_note": "Requests answered or closed during the period, whenever they arrived.",
-        "done_item": "{at} {status}: {what} (received {received})",
-        "none_done": "Nothing was replied to or closed in this period.",
-        "attention": "Needs attention",
-        "stale": "Open for more than {days} days ({n})",
-        "stale_item": "received {received}, {age} days ago · {status} · {what}",
-        "due": "Follow-ups due ({n})",
-        "due_item": "follow up on {due} · {status} · {what}",
-        "more": "… and {n} more not listed.",
-        "nothing": "None.",
-        "checklist": "Checklist items most often unchecked when replies were sent",
-        "sent": "{n} replies were sent in the period.",
-        "none_sent": "No replies were sent in the period.",
-        "all_checked": "Every reply was sent with its checklist complete.",
-        "item": "Checklist item",
-        "times": "Times unchecked",
-        "assignee_suffix": " · {name}",
-        "no_org": "—",
-        "no_subject": "(no subject)",
-        "none_category": "Uncategorized",
-        "none_match": "Not routed",
-        "minutes": "{n} min",
-        "hours": "{n} hours",
-        "days": "{n} days",
-        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        "footer": "Generated by steward.",
-        "footer_public": "Generated by steward; this public version has no names, e-mail addresses or phone numbers.",
-    },
-}
-
-CATEGORY_LABELS = {
-    "collaboration": ("合作提案", "Collaboration"),
-    "speaking": ("演講／活動邀約", "Talks and events"),
-    "funding": ("募資／補助／贊助", "Funding and sponsorship"),
-    "naming": ("名義與標誌", "Name and logo use"),
-    "partnership": ("社群合作夥伴", "Community partnership"),
-    "media": ("媒體採訪", "Media"),
-    "data": ("資料／技術諮詢", "Data and technical questions"),
-    "international": ("國際交流", "International exchange"),
-    "volunteer": ("個人參與", "Volunteering"),
-    "other": ("其他", "Other"),
-}
-STATUS_LABELS = {
-    "new": ("新進", "new"),
-    "triaged": ("已分類", "triaged"),
-    "drafting": ("草擬中", "drafting"),
-    "replied": ("已回覆", "replied"),
-    "waiting": ("等待中", "waiting"),
-    "closed": ("已結案", "closed"),
-    "declined": ("已婉拒", "declined"),
-    "spam": ("垃圾訊息", "spam"),
-}
-CHANNEL_LABELS = {
-    "email": ("電子郵件", "Email"),
-    "form": ("表單", "Form"),
-    "facebook": ("Facebook", "Facebook"),
-    "slack": ("Slack", "Slack"),
-    "other": ("其他", "Other"),
-}
 
 
 # --- making untrusted text inert ------------------------------------------------
@@ -197,7 +65,7 @@ class _Renderer:
             raise UsageError(f"unknown language {lang!r} (expected zh-TW or en)")
         self.s = summary
         self.lang = lang
-        self.w = _WORDS[lang]
+        self.w = WORDS[lang]
         self.en = lang == "en"
         self.lines: list[str] = []
 

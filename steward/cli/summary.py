@@ -54,7 +54,7 @@ def register(main: click.Group) -> None:
         if out is None:
             click.echo(text, nl=False)
             return
-        from steward.publish import write_atomic
+        from steward.files import write_atomic
 
         # A summary with names in it is for the stewards' eyes only.
         write_atomic(out, text, mode=0o644 if public else 0o600)

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from steward.files import write_atomic
 from steward.text import clean_text
 from steward.tui import i18n
 from steward.tui.i18n import t
@@ -139,24 +140,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
     if not parent.is_dir():
         raise WriteError(t("write.no_dir", path=str(parent)))
     try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o600
+        write_atomic(path, text, mode=0o600)
     except OSError as exc:
         raise WriteError(t("write.failed", path=str(path), error=exc.strerror or str(exc))) from None
-    temp: str | None = None
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-        temp = None
-    except OSError as exc:
-        raise WriteError(t("write.failed", path=str(path), error=exc.strerror or str(exc))) from None
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
     return path.resolve()

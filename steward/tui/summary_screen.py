@@ -325,7 +325,7 @@ class SummaryScreen(Screen):
 
     @work(thread=True, group="summary-save")
     def _save(self, typed: str, text: str, overwrite: bool) -> None:
-        from steward.publish import write_atomic
+        from steward.files import write_atomic
 
         path = Path(typed).expanduser()
         try:

@@ -7,6 +7,7 @@ commits are the store's. This module joins them and builds the matcher once.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -147,6 +148,10 @@ def _start_worker(settings: Settings | None) -> None:
     global _worker_matcher
     # Ctrl-C is the main process's to handle; it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker's own errors travel back to the parent with its results. If the parent
+    # is killed, multiprocessing's "Broken pipe" tracebacks would land on the
+    # steward's terminal: that is noise, not news, so workers keep a quiet stderr.
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
     _worker_matcher = build_matcher(settings) if settings is not None else None
 
 

@@ -6,6 +6,7 @@ and steward.matching; those are imported inside the commands so other commands s
 
 from __future__ import annotations
 
+import sys
 from contextlib import nullcontext
 
 import click
@@ -62,7 +63,7 @@ def _directory_key(directory, key: str) -> str:
 
 def _progress(items: list, label: str):
     """A progress bar on stderr, for long runs at a terminal only."""
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     if len(items) <= 20 or not stderr.isatty():
         return nullcontext(items)
     return click.progressbar(items, label=label, file=stderr, show_pos=True)
@@ -161,7 +162,7 @@ def register(main: click.Group) -> None:
         chosen = list(sources) or None
         count = len(chosen if chosen is not None else cli.settings.directory_sources)
         options = {"timeout": timeout, "retries": retries}
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr
         if count > 1 and stderr.isatty():
             with click.progressbar(length=count, label="Syncing", file=stderr) as bar:
                 report = sync_directory(

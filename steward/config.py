@@ -349,7 +349,7 @@ def write_starter_config(path: Path, *, force: bool = False, name: str | None = 
         line = tomli_w.dumps({key: value}).strip()
         text = re.sub(rf"^# {key} = .*$", line, text, count=1, flags=re.M)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from steward.files import write_atomic
+
+    write_atomic(path, text, mode=0o600)
     return path

@@ -99,6 +99,10 @@ class InboxScreen(ActionScreen):
     def on_resize(self, event) -> None:
         self._update_layout(event.size.width)
 
+    def on_unmount(self) -> None:
+        if self._view_timer is not None:
+            self._view_timer.stop()
+
     def _update_layout(self, width: int) -> None:
         self.set_class(width < WIDE, "narrow")
 
@@ -172,7 +176,7 @@ class InboxScreen(ActionScreen):
 
     @on(InboxList.CursorMoved)
     def _counting(self) -> None:
-        if self.filter_text.strip() and self.inbox.counting:
+        if self.filter_text.strip() and self.inbox.counting and self.is_attached:
             self.query_one("#filter-count", Label).update(Content("…"))
 
     @on(InboxList.Loaded)
@@ -193,7 +197,7 @@ class InboxScreen(ActionScreen):
         self.app.call_from_thread(self._show_counts, counts)
 
     def _show_counts(self, counts: dict[str, int], *, force: bool = False) -> None:
-        if counts == self.counts and not force:
+        if (counts == self.counts and not force) or not self.is_attached:
             return
         self.counts = counts
         self.total_all = sum(counts.values())
@@ -247,6 +251,8 @@ class InboxScreen(ActionScreen):
         self.app.call_from_thread(self._show_view, details)
 
     def _show_view(self, details: RequestDetails | None) -> None:
+        if not self.is_attached:
+            return  # the app closed while the view was loading
         current = self.inbox.current
         if details is None or (current is not None and current.id == details.request.id):
             self.view.show(details)

@@ -326,6 +326,7 @@ class SummaryScreen(Screen):
     @work(thread=True, group="summary-save")
     def _save(self, typed: str, text: str, overwrite: bool) -> None:
         from steward.files import write_atomic
+        from steward.summary_markdown import is_public
 
         path = Path(typed).expanduser()
         try:
@@ -334,7 +335,8 @@ class SummaryScreen(Screen):
             if path.exists() and not overwrite:
                 self.app.call_from_thread(self._confirm_overwrite, typed, text)
                 return
-            write_atomic(path, text)
+            # As `steward export --out`: a private summary (names, contacts) is yours alone.
+            write_atomic(path, text, mode=0o644 if is_public(text) else 0o600)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.app.call_from_thread(self._save_failed, typed, text, reason)

@@ -13,13 +13,14 @@ Usage: scripts/bench_store.py [--size 100000] [--runs 15] [--keep DIR]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchlib import cached_bytecode_env, steward_command  # scripts/ is on sys.path when run
 
 BARE = (
     "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
@@ -54,23 +55,6 @@ def timed(cmd: list[str], runs: int) -> tuple[float, list[float]]:
         subprocess.run(cmd, check=True, capture_output=True, env=env)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times), times
-
-
-def cached_bytecode_env() -> dict[str, str]:
-    """The environment with bytecode caching on, as on any installed machine.
-
-    Some shells export PYTHONDONTWRITEBYTECODE=1; then every launch recompiles
-    steward's modules, which is not what a steward's start-up costs.
-    """
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
-def steward_command() -> str:
-    """The installed console script itself, not a version-manager shim in front of it."""
-    beside = Path(sys.executable).with_name("steward")
-    return str(beside) if beside.exists() else "steward"
 
 
 def main() -> None:

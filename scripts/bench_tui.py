@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shlex
 import shutil
 import statistics
@@ -28,6 +27,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from benchlib import cached_bytecode_env, steward_command  # scripts/ is on sys.path when run
 
 BARE_APP = '''
 from textual.app import App
@@ -143,23 +144,6 @@ async def _settle(app, pilot) -> None:
         except WorkerCancelled:
             pass
         await pilot.pause(0.05)
-
-
-def cached_bytecode_env() -> dict[str, str]:
-    """The environment with bytecode caching on, as on any installed machine.
-
-    Some shells export PYTHONDONTWRITEBYTECODE=1; then every launch recompiles
-    steward's modules, which is not what a steward's start-up costs.
-    """
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
-def steward_command() -> str:
-    """The installed console script itself, not a version-manager shim in front of it."""
-    beside = Path(sys.executable).with_name("steward")
-    return str(beside) if beside.exists() else "steward"
 
 
 def main() -> None:

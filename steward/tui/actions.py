@@ -34,24 +34,15 @@ class WriteOutcome:
     undo: Undo | None = None
 
 
+# What each kind of action writes: the same Store method the CLI command calls.
+_WRITERS = {
+    "status": "set_status", "assignee": "assign", "tags+": "add_tags", "tags-": "remove_tags",
+    "follow_up_on": "set_follow_up", "category": "set_category", "match": "set_route", "note": "add_note",
+}
+
+
 def _apply(store, kind: str, request: Request, value, version: int | None) -> Request:
-    if kind == "status":
-        return store.set_status(request.id, value, expected_version=version)
-    if kind == "assignee":
-        return store.assign(request.id, value, expected_version=version)
-    if kind == "tags+":
-        return store.add_tags(request.id, value, expected_version=version)
-    if kind == "tags-":
-        return store.remove_tags(request.id, value, expected_version=version)
-    if kind == "follow_up_on":
-        return store.set_follow_up(request.id, value, expected_version=version)
-    if kind == "category":
-        return store.set_category(request.id, value, expected_version=version)
-    if kind == "match":
-        return store.set_route(request.id, value, expected_version=version)
-    if kind == "note":
-        return store.add_note(request.id, value, expected_version=version)
-    raise ValueError(kind)
+    return getattr(store, _WRITERS[kind])(request.id, value, expected_version=version)
 
 
 def _inverse(kind: str, before: Request, value) -> tuple[str, object] | None:

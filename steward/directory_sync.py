@@ -25,11 +25,13 @@ from steward.directory import (
     user_path,
     write_toml_atomic,
 )
+from steward.http_retry import RetryPolicy, with_retries
 from steward.models import UsageError
 from steward.text import one_line
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
-_RETRY_STATUSES = frozenset({408, 425, 429})
+# Besides the usual 429 and 5xx, these say "not now" rather than "no".
+_RETRY_STATUSES = frozenset({408, 425, 429, *range(500, 600)})
 _MAX_KEYWORDS = 40
 
 
@@ -53,34 +55,34 @@ class SourceError(Exception):
 def _fetch_url(url: str, client, *, retries: int, sleep, backoff: float, max_wait: float) -> bytes:
     import httpx
 
-    # Feeds and g0v.json hosts send the same Retry-After header; one parser reads both.
-    from steward.intake.feeds import retry_after
+    policy = RetryPolicy(
+        attempts=retries + 1, backoff=backoff, max_backoff=max_wait, max_retry_after=max_wait, statuses=_RETRY_STATUSES
+    )
+    body = b""
 
-    attempt = 0
-    while True:
-        wait = min(max_wait, backoff * 2**attempt)
-        try:
-            with client.stream("GET", url) as resp:
-                status = resp.status_code
-                if status < 400:
-                    return _read_limited(resp.iter_bytes())
-                problem = f"HTTP {status} {resp.reason_phrase}".strip()
-                if status not in _RETRY_STATUSES and status < 500:
-                    raise SourceError(problem)
-                hinted = retry_after(resp.headers.get("retry-after"))
-                if hinted is not None:
-                    wait = min(max_wait, hinted)
-        except httpx.TimeoutException:
-            problem = "timed out"
-        except httpx.TransportError as exc:
-            problem = f"cannot connect ({type(exc).__name__}: {exc})" if str(exc) else "cannot connect"
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise SourceError(str(exc) or type(exc).__name__) from None
-        if attempt >= retries:
-            tries = "1 attempt" if attempt == 0 else f"{attempt + 1} attempts"
-            raise SourceError(f"{problem} after {tries}")
-        sleep(wait)
-        attempt += 1
+    def get():
+        nonlocal body
+        # Streamed, so an oversized source is cut off instead of read whole.
+        with client.stream("GET", url) as resp:
+            if resp.status_code < 400:
+                body = _read_limited(resp.iter_bytes())
+        return resp
+
+    after = "1 attempt" if retries == 0 else f"{retries + 1} attempts"
+    try:
+        resp = with_retries(get, policy=policy, sleep=sleep)
+    except httpx.TimeoutException:
+        raise SourceError(f"timed out after {after}") from None
+    except httpx.TransportError as exc:
+        problem = f"cannot connect ({type(exc).__name__}: {exc})" if str(exc) else "cannot connect"
+        raise SourceError(f"{problem} after {after}") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise SourceError(str(exc) or type(exc).__name__) from None
+    status = resp.status_code
+    if status < 400:
+        return body
+    problem = f"HTTP {status} {resp.reason_phrase}".strip()
+    raise SourceError(f"{problem} after {after}" if status in _RETRY_STATUSES else problem)
 
 
 def _read_limited(chunks) -> bytes:

@@ -12,11 +12,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from bisect import bisect_right
-from collections import Counter
-from dataclasses import dataclass
-from itertools import chain
 
+from steward.matching_index import ASCII_ALNUM, CJK_CLASS, CJK_RUN, Hit, Prepared, Term, TermIndex, ngrams
 from steward.matching_rules import CategoryRules, load_category_rules
 from steward.models import CATEGORIES, CategoryGuess, Match, MatchResult
 
@@ -32,8 +29,6 @@ BODY_WITHOUT_SUBJECT = 0.8
 NAME_POINTS = 3.0  # a project named outright
 KEYWORD_POINTS = 1.0
 SCORE_SCALE = 1.3  # points -> 0..100: a name in the body ≈ 75, one keyword in the body ≈ 37
-FUZZY_MIN = 88  # similarity (rapidfuzz ratio over whole words) for a name with a typo
-FUZZY_LOCATE = 80  # partial_ratio that is worth a closer look
 SHORT_LATIN = 4  # aliases this short must stand alone as a word
 SHORT_CJK = 2  # Chinese aliases this short must appear exactly
 CATEGORY_MIN_POINTS = 0.6  # below this no rule really fired
@@ -50,9 +45,6 @@ _FOLD = str.maketrans(
     }
 )
 _WS = re.compile(r"\s+")
-_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
-_WORD = re.compile(r"[a-z0-9]+")
 _LATIN_LETTERS = re.compile(r"[a-zA-Z\u00c0-\u024f]+")
 _URLISH = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 
@@ -68,7 +60,7 @@ def normalize(text: str) -> str:
 def detect_language(text: str) -> str:
     """"zh", "en" or "mixed", by the share of Chinese characters against Latin words."""
     text = _URLISH.sub(" ", text or "")
-    han = len(re.findall(f"[{_CJK_CLASS}]", text))
+    han = len(re.findall(f"[{CJK_CLASS}]", text))
     words = len(_LATIN_LETTERS.findall(text))
     zh_units = han / 1.5  # about one and a half characters to a Chinese word
     total = zh_units + words
@@ -82,188 +74,6 @@ def detect_language(text: str) -> str:
     return "mixed"
 
 
-# -- the term index -----------------------------------------------------------
-
-
-def _grams(text: str, *, for_text: bool = False) -> set[str]:
-    """CJK character bigrams and Latin trigrams; short pieces stand for themselves."""
-    out: set[str] = set()
-    for run in _CJK_RUN.findall(text):
-        if for_text or len(run) == 1:
-            out.update(run)
-        out.update(run[i : i + 2] for i in range(len(run) - 1))
-    for word in _WORD.findall(text):
-        if len(word) < 3:
-            out.add("#" + word)
-        else:
-            out.update(word[i : i + 3] for i in range(len(word) - 2))
-    return out
-
-
-_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-
-
-def _is_latin(ch: str) -> bool:
-    return ch in _ASCII_ALNUM
-
-
-@dataclass(slots=True)
-class _Term:
-    text: str  # normalized
-    label: str  # as written in the config, for reasons
-    owner: int
-    tag: str  # entries: "name" | "alias" | "keyword"; cues: "cue" | "place"
-    fuzzy: bool  # may match with a typo
-
-
-@dataclass(slots=True)
-class _Hit:
-    term: int
-    field: str
-    sim: int  # 100 for an exact hit
-    start: int
-    end: int
-
-
-class _Prepared:
-    """A request's fields joined into one string (so each term is searched once) and its n-grams."""
-
-    def __init__(self, fields: dict[str, str]):
-        self.names, self.starts, self.parts = list(fields), [], list(fields.values())
-        self.weights, self.cue_weights = dict(FIELD_WEIGHTS), dict(CUE_FIELD_WEIGHTS)
-        if "subject" not in fields:
-            self.weights["body"] = self.cue_weights["body"] = BODY_WITHOUT_SUBJECT
-        offset = 0
-        for text in self.parts:
-            self.starts.append(offset)
-            offset += len(text) + 1
-        # "\n" keeps a phrase from running across two fields.
-        self.joined = "\n".join(self.parts)
-        self.grams = _grams(self.joined, for_text=True)
-
-
-class _TermIndex:
-    """Finds which of many terms occur in a text without trying each one.
-
-    Terms with the same text are tried once. A text that must appear exactly is
-    filed under its rarest n-gram, so only requests containing that n-gram try
-    it; a fuzzy one is filed under all its n-grams and compared when enough of
-    them are present.
-    """
-
-    def __init__(self, terms: list[_Term]):
-        self.terms = terms
-        by_text: dict[str, list[int]] = {}
-        for i, term in enumerate(terms):
-            by_text.setdefault(term.text, []).append(i)
-        self.texts = list(by_text)
-        self.members = list(by_text.values())
-        self.is_fuzzy = [any(terms[i].fuzzy for i in m) for m in self.members]
-        text_grams = [_grams(t) for t in self.texts]
-        freq = Counter(chain.from_iterable(text_grams))
-        self.exact: dict[str, list[int]] = {}
-        self.fuzzy: dict[str, list[int]] = {}
-        self.need: list[int] = []
-        for t, grams in enumerate(text_grams):
-            self.need.append(max(1, math.ceil(len(grams) * 0.5)))
-            if self.is_fuzzy[t]:
-                for g in grams:
-                    self.fuzzy.setdefault(g, []).append(t)
-            elif grams:
-                self.exact.setdefault(min(grams, key=lambda g: (freq[g], g)), []).append(t)
-
-    def find(self, req: _Prepared) -> list[_Hit]:
-        names, starts, parts, joined, grams = req.names, req.starts, req.parts, req.joined, req.grams
-        found: list[tuple[int, int, int, int]] = []  # text id, sim, start, end
-        candidates = chain.from_iterable(self.exact[g] for g in grams if g in self.exact)
-        counts = Counter(chain.from_iterable(self.fuzzy[g] for g in grams if g in self.fuzzy))
-        fuzzy_candidates = (t for t, n in counts.items() if n >= self.need[t])
-        for t in chain(candidates, fuzzy_candidates):
-            text = self.texts[t]
-            if text in joined:
-                found.extend((t, 100, s, e) for s, e in _exact_spans(text, joined))
-            elif self.is_fuzzy[t]:
-                for f, part in enumerate(parts):
-                    near = _fuzzy_span(text, part)
-                    if near is not None:
-                        found.append((t, near[0], starts[f] + near[1], starts[f] + near[2]))
-        hits = []
-        for t, sim, s, e in found:
-            field = names[bisect_right(starts, s) - 1]
-            for i in self.members[t]:
-                if sim == 100 or self.terms[i].fuzzy:
-                    hits.append(_Hit(i, field, sim, s, e))
-        return _drop_nested(hits)
-
-
-def _exact_spans(term: str, text: str) -> list[tuple[int, int]]:
-    spans, start = [], text.find(term)
-    check_left, check_right = term[0] in _ASCII_ALNUM, term[-1] in _ASCII_ALNUM
-    size, length = len(term), len(text)
-    while start >= 0:
-        end = start + size
-        if not check_left or start == 0 or text[start - 1] not in _ASCII_ALNUM:
-            if not check_right:
-                spans.append((start, end))
-            else:
-                # Allow English inflections: "hackathon" finds "hackathons", "interview" "interviewing".
-                for suffix in _SUFFIXES:
-                    stop = end + len(suffix)
-                    if text.startswith(suffix, end) and (stop == length or text[stop] not in _ASCII_ALNUM):
-                        spans.append((start, stop))
-                        break
-        start = text.find(term, start + 1)
-    return spans
-
-
-_SUFFIXES = ("", "s", "es", "d", "ed", "ing")
-
-
-def _fuzzy_span(term: str, text: str) -> tuple[int, int, int] | None:
-    """Where `term` appears in `text` with a typo: (similarity, start, end) or None.
-
-    partial_ratio finds the spot; the spot is then widened to whole words and
-    compared as a whole, so 'vtaiwn' finds vTaiwan while plain 'taiwan' (which
-    lacks the name's first letter) never does.
-    """
-    from rapidfuzz import fuzz
-
-    al = fuzz.partial_ratio_alignment(term, text, score_cutoff=FUZZY_LOCATE)
-    if al is None:
-        return None
-    start, end = al.dest_start, al.dest_end
-    if term[0] in _ASCII_ALNUM:
-        while start > 0 and text[start - 1] in _ASCII_ALNUM:
-            start -= 1
-        while end < len(text) and text[end] in _ASCII_ALNUM:
-            end += 1
-    while start < end and text[start] == " ":
-        start += 1
-    while end > start and text[end - 1] == " ":
-        end -= 1
-    if end <= start or text[start] != term[0] or text[end - 1] != term[-1]:
-        return None
-    sim = int(fuzz.ratio(term, text[start:end]))
-    return (sim, start, end) if sim >= FUZZY_MIN else None
-
-
-def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
-    """The longest phrase wins: "開源" inside "開源貢獻者" is not a second topic."""
-    kept = []
-    hits.sort(key=lambda h: (h.field, h.start, -h.end))
-    field, reach, span = None, -1, None  # reach: furthest end of an earlier, different span
-    for h in hits:
-        if h.field != field:
-            field, reach, span = h.field, -1, None
-        if (h.start, h.end) != span:
-            if span is not None:
-                reach = max(reach, span[1])
-            span = (h.start, h.end)
-        if reach < h.end:  # no earlier (hence longer) span covers this one
-            kept.append(h)
-    return kept
-
-
 # -- the matcher --------------------------------------------------------------
 
 
@@ -272,9 +82,9 @@ def _saturate(points: float) -> int:
 
 
 def _short(term: str) -> bool:
-    if all(_is_latin(c) or c in " -." for c in term):
+    if all(c in ASCII_ALNUM or c in " -." for c in term):
         return len(term) <= SHORT_LATIN
-    return len(term) <= SHORT_CJK and bool(_CJK_RUN.fullmatch(term))
+    return len(term) <= SHORT_CJK and bool(CJK_RUN.fullmatch(term))
 
 
 def _in(field: str) -> str:
@@ -289,38 +99,38 @@ class Matcher:
         self.rules = rules
         self.min_score = min_score
         self._keys = {e.key: i for i, e in enumerate(self.entries)}
-        terms: list[_Term] = []
+        terms: list[Term] = []
         for i, entry in enumerate(self.entries):
             seen: set[str] = set()
             names = [(n, "name") for n in (entry.name, entry.name_en)]
             for label, tag in [*names, *((a, "alias") for a in entry.aliases)]:
                 text = normalize(label)
-                if text and text not in seen and _grams(text):
+                if text and text not in seen and ngrams(text):
                     seen.add(text)
-                    terms.append(_Term(text, label, i, tag, not _short(text)))
+                    terms.append(Term(text, label, i, tag, not _short(text)))
             for label in entry.keywords:
                 text = normalize(label)
-                if text and text not in seen and _grams(text):
+                if text and text not in seen and ngrams(text):
                     seen.add(text)
-                    terms.append(_Term(text, label, i, "keyword", False))
+                    terms.append(Term(text, label, i, "keyword", False))
         # A word many entries share says little about any one of them.
         df: dict[str, int] = {}
         for t in terms:
             df[t.text] = df.get(t.text, 0) + 1
         self._idf = [1.0 / df[t.text] for t in terms]
-        self._entry_index = _TermIndex(terms)
+        self._entry_index = TermIndex(terms)
         self._categories = [k for k in CATEGORIES if k in rules.rules]
-        cues: list[_Term] = []
+        cues: list[Term] = []
         self._cue_weight: list[float] = []
         for ci, key in enumerate(self._categories):
             rule = rules.rules[key]
             listed = [(c, w, "cue") for c, w in rule.cues.items()]
             listed += [(p, rule.place_weight, "place") for p in rule.places]
             for label, weight, tag in listed:
-                if _grams(normalize(label)):
-                    cues.append(_Term(normalize(label), label, ci, tag, False))
+                if ngrams(normalize(label)):
+                    cues.append(Term(normalize(label), label, ci, tag, False))
                     self._cue_weight.append(weight)
-        self._cue_index = _TermIndex(cues)
+        self._cue_index = TermIndex(cues)
         self._community = [normalize(t) for t in rules.community if normalize(t)]
 
     # The sender's name and address are accepted so a whole record can be
@@ -331,9 +141,12 @@ class Matcher:
         fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
         fields = {k: v for k, v in fields.items() if v}
         language = detect_language(" ".join((subject or "", body or "")))
-        prepared = _Prepared(fields)
-        points, reasons, named = self._score_entries(prepared)
-        category, shares = self._categorize(prepared, points)
+        prepared = Prepared(fields)
+        weights, cue_weights = dict(FIELD_WEIGHTS), dict(CUE_FIELD_WEIGHTS)
+        if "subject" not in fields:
+            weights["body"] = cue_weights["body"] = BODY_WITHOUT_SUBJECT
+        points, reasons, named = self._score_entries(prepared, weights)
+        category, shares = self._categorize(prepared, cue_weights, points)
         if category.key == "other" and category.score > 0 and not named:
             return MatchResult(language, category, [])  # spam or off-topic: nothing to route
         self._route_prior(fields, shares, points, reasons)
@@ -357,12 +170,12 @@ class Matcher:
 
     __call__ = match_request
 
-    def _score_entries(self, req: _Prepared):
+    def _score_entries(self, req: Prepared, weights: dict[str, float]):
         terms = self._entry_index.terms
-        best: dict[int, tuple[float, _Hit]] = {}  # term -> its strongest hit
+        best: dict[int, tuple[float, Hit]] = {}  # term -> its strongest hit
         per_field: dict[int, dict[str, float]] = {}
         for h in self._entry_index.find(req):
-            w = req.weights[h.field] * (h.sim / 100) ** 2
+            w = weights[h.field] * (h.sim / 100) ** 2
             seen = per_field.setdefault(h.term, {})
             seen[h.field] = max(w, seen.get(h.field, 0.0))
             if h.term not in best or w > best[h.term][0]:
@@ -374,7 +187,7 @@ class Matcher:
         points: dict[int, float] = {}
         reasons: dict[int, list[str]] = {}
         named: set[int] = set()
-        by_entry: dict[int, list[tuple[float, _Term, _Hit]]] = {}
+        by_entry: dict[int, list[tuple[float, Term, Hit]]] = {}
         for ti, (w, h) in best.items():
             by_entry.setdefault(terms[ti].owner, []).append((w * self._idf[ti], terms[ti], h))
         for i, found in by_entry.items():
@@ -396,11 +209,11 @@ class Matcher:
             reasons[i] = why
         return points, reasons, named
 
-    def _categorize(self, req: _Prepared, entry_points: dict[int, float]):
+    def _categorize(self, req: Prepared, cue_weights: dict[str, float], entry_points: dict[int, float]):
         terms = self._cue_index.terms
         strongest: dict[int, float] = {}
         for h in self._cue_index.find(req):
-            w = self._cue_weight[h.term] * req.cue_weights[h.field]
+            w = self._cue_weight[h.term] * cue_weights[h.field]
             strongest[h.term] = max(w, strongest.get(h.term, 0.0))
         cat_points = [0.0] * len(self._categories)
         cues: list[list[tuple[float, str]]] = [[] for _ in self._categories]

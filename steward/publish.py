@@ -24,12 +24,12 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from steward.files import write_atomic
+from steward.http_retry import RetryPolicy, with_retries
 from steward.models import StewardError, UsageError
 from steward.privacy import has_contact_details
 from steward.summary_markdown import DETAILS_MARK, is_public
@@ -39,9 +39,6 @@ if TYPE_CHECKING:
 
 TARGETS = ("hackmd", "slack")
 ATTEMPTS = 4
-BACKOFF_SECONDS = 1.0
-MAX_WAIT_SECONDS = 60.0
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SLACK_LIMIT = 39_000  # Slack cuts messages at 40,000 characters
 _NOTE_ID = re.compile(r"^\s*<!--\s*hackmd-note-id:\s*([A-Za-z0-9_-]+)\s*-->\s*$", re.MULTILINE)
 _COMMENT_LINE = re.compile(r"^\s*<!--.*?-->\s*$\n?", re.MULTILINE)
@@ -174,52 +171,25 @@ def send(client: httpx.Client, method: str, url: str, *, headers: dict, json_bod
     """
     import httpx
 
+    connect_errors = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+    def retryable(exc: Exception) -> bool:
+        return isinstance(exc, connect_errors) or (method == "PATCH" and isinstance(exc, httpx.TimeoutException))
+
     host = urlsplit(url).hostname or url
-    for attempt in range(1, attempts + 1):
-        last = attempt == attempts
-        try:
-            response = client.request(method, url, headers=headers, json=json_body)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            if last:
-                raise StewardError(f"{service}: cannot connect to {host}: {_reason(exc)}") from None
-            sleep(_backoff(attempt))
-            continue
-        except httpx.TimeoutException:
-            if last or method != "PATCH":
-                raise StewardError(f"{service}: {host} did not answer in time; check before trying again") from None
-            sleep(_backoff(attempt))
-            continue
-        except httpx.HTTPError as exc:
-            raise StewardError(f"{service}: request to {host} failed: {_reason(exc)}") from None
-        if response.status_code in RETRY_STATUSES and not last:
-            sleep(_retry_after(response) or _backoff(attempt))
-            continue
-        return response
-    raise AssertionError("unreachable")
+    try:
+        return with_retries(lambda: client.request(method, url, headers=headers, json=json_body),
+                            policy=RetryPolicy(attempts=attempts), sleep=sleep, retry_error=retryable)
+    except connect_errors as exc:
+        raise StewardError(f"{service}: cannot connect to {host}: {_reason(exc)}") from None
+    except httpx.TimeoutException:
+        raise StewardError(f"{service}: {host} did not answer in time; check before trying again") from None
+    except httpx.HTTPError as exc:
+        raise StewardError(f"{service}: request to {host} failed: {_reason(exc)}") from None
 
 
 def _reason(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _backoff(attempt: int) -> float:
-    return min(BACKOFF_SECONDS * 2 ** (attempt - 1), MAX_WAIT_SECONDS)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            from datetime import datetime, timezone
-
-            seconds = (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds()
-        except (TypeError, ValueError):
-            return None
-    return min(max(seconds, 0.0), MAX_WAIT_SECONDS)
 
 
 def _short_body(response: httpx.Response) -> str:

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from steward.config import FeedSettings
-from steward.intake.feeds import FeedError, dig, fetch_pages, retry_after
+from steward.http_retry import retry_after
+from steward.intake.feeds import FeedError, dig, fetch_pages
 from steward.models import IncomingRequest, RecordError
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -113,3 +114,11 @@ def test_retry_after_as_http_date():
 def test_dig_walks_objects_and_lists():
     assert dig({"a": [{"b": 1}]}, "a.0.b") == 1
     assert dig({"a": []}, "a.0.b") is None
+
+
+def test_a_very_long_retry_after_is_reported_instead_of_slept_through():
+    waits: list[float] = []
+    answer = httpx.Response(503, headers={"Retry-After": "3600"})
+    with pytest.raises(FeedError, match="asks to wait 3600s, try later"):
+        list(fetch_pages(FEED, None, tz=TAIPEI, client=client(lambda r: answer), sleep=waits.append, environ={}))
+    assert waits == []

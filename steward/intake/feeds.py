@@ -8,14 +8,14 @@ feed's `mapping` (our field -> their field, dotted paths allowed).
 
 from __future__ import annotations
 
-import email.utils
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
+from steward.http_retry import RetryPolicy, WaitTooLong, with_retries
 from steward.intake.jsonl import record_from_mapping
 from steward.models import IncomingRequest, RecordError, StewardError
 from steward.text import one_line
@@ -29,9 +29,8 @@ FIELDS = (
     "external_id", "received_at", "channel", "from_name", "from_email", "organization",
     "subject", "body", "message_id", "in_reply_to",
 )
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_ATTEMPTS = 5
-MAX_WAIT_SECONDS = 300.0  # a Retry-After beyond this is reported rather than slept through
+# A Retry-After beyond five minutes is reported rather than slept through.
+RETRY_POLICY = RetryPolicy(attempts=5, max_retry_after=300.0, refuse_long_waits=True)
 MAX_PAGES = 1000  # a feed that never stops handing out new cursors is a broken feed
 
 
@@ -114,52 +113,24 @@ def dig(document: Any, path: str) -> Any:
 def _get_json(feed: FeedSettings, client: httpx.Client, params: dict, headers: dict, sleep) -> Any:
     import httpx
 
-    delay = 1.0
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        last = attempt == MAX_ATTEMPTS
-        try:
-            response = client.get(feed.url, params=params, headers=headers)
-        except httpx.TransportError as exc:
-            if last:
-                raise FeedError(feed.name, f"cannot connect: {_transport_reason(exc)}") from None
-            sleep(delay)
-            delay = min(delay * 2, 60.0)
-            continue
-        if response.status_code in RETRY_STATUSES and not last:
-            wait = retry_after(response.headers.get("Retry-After"))
-            if wait is not None and wait > MAX_WAIT_SECONDS:
-                raise FeedError(
-                    feed.name, f"HTTP {response.status_code}; the server asks to wait {wait:.0f}s, try later"
-                )
-            sleep(delay if wait is None else wait)
-            delay = min(delay * 2, 60.0)
-            continue
-        if response.status_code >= 400:
-            hint = ""
-            if response.status_code in (401, 403) and feed.token_env:
-                hint = f" (check the token in ${feed.token_env})"
-            raise FeedError(feed.name, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
-        try:
-            return response.json()
-        except ValueError:
-            raise FeedError(feed.name, "the response is not JSON") from None
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        response = with_retries(lambda: client.get(feed.url, params=params, headers=headers),
+                                policy=RETRY_POLICY, sleep=sleep)
+    except httpx.TransportError as exc:
+        raise FeedError(feed.name, f"cannot connect: {_transport_reason(exc)}") from None
+    except httpx.HTTPError as exc:
+        raise FeedError(feed.name, f"request failed: {_transport_reason(exc)}") from None
+    except WaitTooLong as exc:
+        raise FeedError(feed.name, f"{exc}, try later") from None
+    if response.status_code >= 400:
+        hint = ""
+        if response.status_code in (401, 403) and feed.token_env:
+            hint = f" (check the token in ${feed.token_env})"
+        raise FeedError(feed.name, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
+    try:
+        return response.json()
+    except ValueError:
+        raise FeedError(feed.name, "the response is not JSON") from None
 
 
 def _transport_reason(exc: Exception) -> str:

@@ -47,6 +47,9 @@ class StewardApp(App):
     COMMANDS = App.COMMANDS | {StewardCommands}
     BINDINGS = [
         Binding("q", "quit", "bind.quit", id="app.quit"),
+        # Replaces Textual's own ctrl+q, whose description is English only; quits even
+        # where q is typed as text (the draft editor).
+        Binding("ctrl+q", "quit", "bind.quit", show=False, id="app.quit_anywhere"),
         Binding("question_mark,f1", "help", "bind.help", id="app.help"),
         Binding("L", "toggle_language", "bind.language", show=False, id="app.language"),
         Binding("T", "next_theme", "bind.theme", show=False, id="app.theme"),

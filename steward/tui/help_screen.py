@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -9,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from steward.text import pad
 from steward.tui.bindings import key_display
 from steward.tui.i18n import t
 
@@ -36,17 +39,22 @@ def binding_sections(app) -> list[tuple[str, list[Binding]]]:
         ("help.section.import", ImportDialog),
         ("help.section.dialogs", NoteDialog),
     ]
-    merged: dict[str, list[Binding]] = {}
-    seen: set[tuple[str, str]] = set()
+    merged: dict[str, dict[str, Binding]] = {}
     for title, cls in sections:
+        section = merged.setdefault(title, {})
         for items in cls._merged_bindings.key_to_bindings.values():
             for binding in items:
-                key = (title, binding.id or f"{binding.action}:{binding.key}")
-                if binding.system or key in seen:
+                if binding.system:
                     continue
-                seen.add(key)
-                merged.setdefault(title, []).append(binding)
-    return list(merged.items())
+                # One line per action: "q,ctrl+q" arrives as two bindings with one id.
+                name = binding.id or f"{binding.action}:{binding.key}"
+                if name in section:
+                    keys = section[name].key.split(",")
+                    if binding.key not in keys:
+                        section[name] = replace(section[name], key=",".join([*keys, binding.key]))
+                else:
+                    section[name] = binding
+    return [(title, list(bindings.values())) for title, bindings in merged.items() if bindings]
 
 
 class HelpScreen(ModalScreen):
@@ -70,8 +78,9 @@ class HelpScreen(ModalScreen):
             parts.append(("\n" + t(title) + "\n", "bold $accent"))
             for binding in bindings:
                 keys = key_display(self.app, binding)
-                parts.append((f"  {keys:<22}", "bold"))
-                parts.append((f"{binding.description:<28}", ""))
+                # Padded by terminal cells, so Chinese descriptions line up too.
+                parts.append(("  " + pad(keys, 22), "bold"))
+                parts.append((pad(binding.description, 28), ""))
                 parts.append((f"{binding.id or ''}\n", "$text-muted"))
         return Content.assemble(*parts)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -182,6 +181,8 @@ def _read_toml(path: Path) -> tuple[dict, str]:
         raise ConfigError(f"{path}: no such config file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    import tomllib  # only when there is a file to read: `steward list` often has none
+
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

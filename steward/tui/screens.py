@@ -51,15 +51,14 @@ class InboxScreen(ActionScreen):
         self.counts: dict[str, int] = {}
         self.total_all = 0
         self._view_timer = None
+        self._filter_ready = False
 
     # --- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar")
         yield StatusTabs(self._tabs(), id="status-tabs")
-        with Horizontal(id="filter-bar"):
-            yield Input(placeholder=t("filter.placeholder"), id="filter")
-            yield Label("", id="filter-count")
+        yield Horizontal(id="filter-bar")  # filled on the first `/`: start-up stays light
         with Horizontal(id="main"):
             with Vertical(id="list-pane"):
                 yield InboxHeader(id="inbox-header")
@@ -91,6 +90,7 @@ class InboxScreen(ActionScreen):
 
     def on_mount(self) -> None:
         self.query_one("#filter-bar").display = False
+        self._filter_ready = False
         self.query_one(InboxList).focus()
         self._apply_filter()
         self.call_after_refresh(self.refresh_counts)  # the rows paint first
@@ -128,7 +128,8 @@ class InboxScreen(ActionScreen):
             flt = self.current_filter()
         except StewardError as exc:
             short = str(exc).split(" (")[0]  # the list of valid values is in the help
-            self.query_one("#filter-count", Label).update(Content(t("filter.error", error=short)))
+            if self._filter_ready:
+                self.query_one("#filter-count", Label).update(Content(t("filter.error", error=short)))
             return
         self.inbox.set_filter(flt)
 
@@ -147,8 +148,12 @@ class InboxScreen(ActionScreen):
             self.active_tab = event.index
             self._apply_filter()
 
-    def action_filter(self) -> None:
-        self.query_one("#filter-bar").display = True
+    async def action_filter(self) -> None:
+        bar = self.query_one("#filter-bar")
+        if not self._filter_ready:
+            self._filter_ready = True
+            await bar.mount_all([Input(placeholder=t("filter.placeholder"), id="filter"), Label("", id="filter-count")])
+        bar.display = True
         self.query_one("#filter", Input).focus()
 
     @on(Input.Changed, "#filter")
@@ -176,12 +181,12 @@ class InboxScreen(ActionScreen):
 
     @on(InboxList.CursorMoved)
     def _counting(self) -> None:
-        if self.filter_text.strip() and self.inbox.counting and self.is_attached:
+        if self.filter_text.strip() and self.inbox.counting and self.is_attached and self._filter_ready:
             self.query_one("#filter-count", Label).update(Content("…"))
 
     @on(InboxList.Loaded)
     def loaded(self, event: InboxList.Loaded) -> None:
-        if self.filter_text.strip():
+        if self.filter_text.strip() and self._filter_ready:
             self.query_one("#filter-count", Label).update(Content(t("filter.count", n=event.total)))
 
     # --- counts ------------------------------------------------------------------
@@ -273,7 +278,8 @@ class InboxScreen(ActionScreen):
         self.refresh_from_store()
 
     def retranslate(self) -> None:
-        self.query_one("#filter", Input).placeholder = t("filter.placeholder")
+        if self._filter_ready:
+            self.query_one("#filter", Input).placeholder = t("filter.placeholder")
         self._show_counts(self.counts, force=True)
         self.query_one(InboxHeader).refresh()
         self.inbox.lines.clear()

@@ -382,3 +382,16 @@ async def test_no_color_terminal_gets_a_readable_inbox(inbox_db, monkeypatch):
         await pilot.press("T")  # cycling themes never lands on a missing one
         await pilot.press("T", "T")
         assert app.is_running
+
+
+async def test_typed_text_in_notifications_is_never_markup(inbox_db):
+    from textual.widgets._toast import Toast
+
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f", *"[@click=app.quit]soon[/]", "enter")
+        await settle(app, pilot)
+        assert app.is_running
+        toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any("[@click=app.quit]soon[/]" in text for text in toasts), toasts

@@ -157,6 +157,11 @@ class StewardApp(App):
                 refresh()
         self._load_reference_data()
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup: bool = True) -> None:
+        # Messages carry request text, tags, names and file contents: never markup,
+        # whatever the caller asked for (Widget.notify passes markup=True).
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def push_screen(self, screen, *args, **kwargs):
         # Screens are imported lazily, after start-up translated the bindings: their
         # classes (and this instance) get the current language's descriptions now.

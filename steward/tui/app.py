@@ -107,7 +107,7 @@ class StewardApp(App):
             self.set_keymap(self.settings.keymap)
         translate_bindings(self)
         self.push_screen(InboxScreen())
-        self._load_reference_data()
+        self._load_reference_data(with_directory=True)
         self.set_interval(POLL_SECONDS, self._poll)
 
     def on_unmount(self) -> None:
@@ -118,16 +118,19 @@ class StewardApp(App):
                 pass
 
     @work(thread=True, exclusive=True, group="reference")
-    def _load_reference_data(self) -> None:
+    def _load_reference_data(self, *, with_directory: bool = False) -> None:
         store = self.store()
         tags, assignees = store.known_tags(), store.known_assignees()
         directory = None
-        try:
-            from steward.directory import load_directory
+        # The directory is configuration, not inbox data: read once, not on every
+        # change another steward makes (nor re-reporting a broken file each time).
+        if with_directory:
+            try:
+                from steward.directory import load_directory
 
-            directory = load_directory(self.settings)
-        except Exception as exc:  # noqa: BLE001 - a broken user directory must not stop triage
-            self.call_from_thread(self.notify, t("notify.error", error=str(exc)), severity="error")
+                directory = load_directory(self.settings)
+            except Exception as exc:  # noqa: BLE001 - a broken user directory must not stop triage
+                self.call_from_thread(self.notify, t("notify.error", error=str(exc)), severity="error")
         self.call_from_thread(self._reference_loaded, tags, assignees, directory)
 
     def _reference_loaded(self, tags, assignees, directory) -> None:

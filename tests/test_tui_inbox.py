@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -366,6 +368,39 @@ async def test_quit_leaves_cleanly(inbox_db):
         await settle(app, pilot)
         await pilot.press("q")
     assert app.return_code in (0, None)
+
+
+async def test_quitting_while_a_query_runs_does_not_pull_the_connection_from_under_it(inbox_db, monkeypatch):
+    # Closing a connection while a worker thread is inside a query crashed the process
+    # (a segfault in sqlite3); the query must finish, or be interrupted, on a live one.
+    import threading
+
+    inside, release, outcome = threading.Event(), threading.Event(), []
+    real_known_assignees = Store.known_assignees
+
+    def slow_known_assignees(self):
+        inside.set()
+        release.wait(5)
+        try:
+            outcome.append(real_known_assignees(self))
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+            outcome.append(exc)
+            raise
+        return outcome[-1]
+
+    monkeypatch.setattr(Store, "known_assignees", slow_known_assignees)
+    app = make_app(inbox_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert inside.wait(5)
+        await pilot.press("q")
+    release.set()
+    for _ in range(50):
+        if outcome:
+            break
+        await asyncio.sleep(0.05)
+    assert outcome, "the query never finished"
+    assert not isinstance(outcome[0], sqlite3.ProgrammingError), outcome[0]
 
 
 async def test_no_color_terminal_gets_a_readable_inbox(inbox_db, monkeypatch):

@@ -8,6 +8,7 @@ lines are kept in an LRU cache, so 100,000 requests scroll like 100.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -81,6 +82,7 @@ class InboxList(ScrollView, can_focus=True):
         self._store_for_thread = fetch
         self._open_store = open_store
         self._query_store = None
+        self._query_lock = threading.Lock()
         self.counting = False
         self.filter = RequestFilter()
         self.generation = 0
@@ -125,28 +127,35 @@ class InboxList(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="inbox-query")
     def _load(self, generation: int, flt: RequestFilter, cursor: int) -> None:
-        if self._query_store is None:
-            self._query_store = self._open_store()
-        store = self._query_store
-        for attempt in range(3):
-            if generation != self.generation:
-                return
-            try:
-                first = max(0, cursor) // PAGE_SIZE
-                rows = store.list_requests(flt, limit=PAGE_SIZE, offset=first * PAGE_SIZE, brief=True)
-                if first and not rows:  # the cursor's page is gone (the list shrank): start over
-                    first, rows = 0, store.list_requests(flt, limit=PAGE_SIZE, brief=True)
-                exact = len(rows) if first == 0 and len(rows) < PAGE_SIZE else None
-                # Rows first, so the screen answers the keystroke; the count can follow.
-                self.app.call_from_thread(self._apply_rows, generation, first, rows, exact, store.today())
-                if exact is None:
-                    total = store.count(flt)
-                    self.app.call_from_thread(self._apply_count, generation, total)
-                return
-            except sqlite3.OperationalError as exc:
-                if "interrupted" not in str(exc):
-                    raise
-                # Interrupted on behalf of a newer query; if this is the newest, try again.
+        # `exclusive` cancels the older worker's task, not its thread: the lock keeps two
+        # threads off the one connection (unsafe, and an interrupt meant for the older
+        # query would stop this one too). The older one, interrupted, lets go at once.
+        with self._query_lock:
+            if self._query_store is None:
+                self._query_store = self._open_store()
+            store = self._query_store
+            for _attempt in range(10):
+                if generation != self.generation:
+                    return
+                try:
+                    self._query(store, generation, flt, cursor)
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "interrupted" not in str(exc):
+                        raise
+                    # Interrupted on behalf of a newer query; if this is the newest, try again.
+
+    def _query(self, store, generation: int, flt: RequestFilter, cursor: int) -> None:
+        first = max(0, cursor) // PAGE_SIZE
+        rows = store.list_requests(flt, limit=PAGE_SIZE, offset=first * PAGE_SIZE, brief=True)
+        if first and not rows:  # the cursor's page is gone (the list shrank): start over
+            first, rows = 0, store.list_requests(flt, limit=PAGE_SIZE, brief=True)
+        exact = len(rows) if first == 0 and len(rows) < PAGE_SIZE else None
+        # Rows first, so the screen answers the keystroke; the count can follow.
+        self.app.call_from_thread(self._apply_rows, generation, first, rows, exact, store.today())
+        if exact is None:
+            total = store.count(flt)
+            self.app.call_from_thread(self._apply_count, generation, total)
 
     def _apply_rows(self, generation: int, page: int, rows: list[Request], exact: int | None, today: date) -> None:
         if generation != self.generation:
@@ -380,6 +389,7 @@ class InboxList(ScrollView, can_focus=True):
     def on_unmount(self) -> None:
         if self._query_store is not None:
             self._query_store.interrupt()
+            self._query_store = None  # closed once the worker using it lets go
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, max(self.total, 0))

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request
@@ -90,9 +91,12 @@ class RequestView(VerticalScroll, can_focus=True):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        headers = self.query_one("#view-headers", Static)
-        body = self.query_one("#view-body", Static)
-        meta = self.query_one("#view-meta", Static)
+        try:
+            headers = self.query_one("#view-headers", Static)
+            body = self.query_one("#view-body", Static)
+            meta = self.query_one("#view-meta", Static)
+        except NoMatches:
+            return  # being taken down as the app closes: a late load has nowhere to go
         if self.details is None:
             headers.update(Content(t("view.none")))
             body.update(Content(""))

@@ -317,6 +317,8 @@ class RequestScreen(ActionScreen):
         self.app.call_from_thread(self._show, details)
 
     def _show(self, details: RequestDetails) -> None:
+        if not self.is_attached:
+            return  # closed while the request was loading
         self.request = details.request
         self.query_one(RequestView).show(details)
 

@@ -152,6 +152,44 @@ def test_commands_that_do_not_open_the_app_never_import_textual(inbox):
     assert " textual" not in importtime.stderr
 
 
+def _launch(args: list[str], env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    """`steward ARGS` as the console script runs it, with the app itself replaced by a note of what it was given."""
+    import os
+
+    code = (
+        "import sys, steward.tui.launch as launch\n"
+        "def fake_run(settings, database, first_page):\n"
+        "    rows = len(first_page.rows) if first_page else None\n"
+        "    print('APP', database, rows, 'click' in sys.modules)\n"
+        "    return 0\n"
+        "launch.run_app = fake_run\n"
+        "from steward.__main__ import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+
+
+def test_opening_the_inbox_goes_straight_to_the_app_with_its_first_page(inbox):
+    for args, env in [(["--db", str(inbox)], None), ([f"--db={inbox}"], None), ([], {"STEWARD_DB": str(inbox)})]:
+        result = _launch(args, env)
+        assert result.returncode == 0, result.stderr
+        # The 60 new samples are read before the app starts; the CLI framework is skipped.
+        assert result.stdout.split() == ["APP", str(inbox), "60", "False"]
+
+
+def test_a_launch_that_cannot_start_is_reported_like_any_command(tmp_path, inbox):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[steward\nname = 1\n", encoding="utf-8")
+    result = _launch(["--db", str(inbox)], {"STEWARD_CONFIG": str(bad)})
+    assert result.returncode == 2 and "APP" not in result.stdout
+    assert result.stderr.startswith("steward: ") and "bad.toml" in result.stderr and "line 1" in result.stderr
+    directory = _launch(["--db", str(tmp_path)])
+    assert directory.returncode == 2 and "is a directory" in directory.stderr
+    other = _launch(["--db", str(inbox), "list", "--limit", "1"])
+    assert other.returncode == 0 and "APP" not in other.stdout and other.stdout.strip()
+
+
 def test_core_import_contract_holds():
     """The import-linter contract in pyproject.toml: only steward.tui imports Textual."""
     from pathlib import Path

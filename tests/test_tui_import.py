@@ -30,7 +30,7 @@ def app(db_path):
 
 
 def inbox_total(app) -> int:
-    return app.screen_stack[1].query_one(InboxList).total
+    return app.screen_stack[0].query_one(InboxList).total
 
 
 async def settle(app, pilot) -> None:

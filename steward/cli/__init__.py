@@ -143,15 +143,9 @@ def main(ctx: click.Context, db: str | None, config: str | None, debug: bool) ->
 
 
 def run_tui(cli: CliContext, database: Path) -> None:
-    from steward import prefetch
+    from steward.tui.launch import prepare, run_app
 
-    settings = cli.settings
-    store = cli.open_store(database)
-    store.close()  # made and migrated; the app opens its own connections
-    first_page = prefetch.read_first_page(database, settings)
-    from steward.tui.app import StewardApp
-
-    app = StewardApp(settings=settings, database=database, first_page=first_page)
-    app.run()
-    if app.return_code:
-        sys.exit(app.return_code)
+    first_page = prepare(cli.settings, database)
+    code = run_app(cli.settings, database, first_page)
+    if code:
+        sys.exit(code)

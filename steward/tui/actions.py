@@ -14,8 +14,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from steward.models import CATEGORIES, STATUSES, Request, StaleVersion, StewardError
-from steward.tui.dialogs import ChoiceDialog, FuzzyPicker, NoteDialog, PromptDialog
 from steward.tui.i18n import category_name, status_name, t
+
 
 
 @dataclass
@@ -103,11 +103,12 @@ class ActionScreen(Screen):
         return t("dialog.on_marked", n=len(targets)) if len(targets) > 1 else ""
 
     def action_set_status(self) -> None:
+        from steward.tui import dialogs  # built on first use: start-up stays light
         targets = self._targets_or_warn()
         if targets:
             choices = [(s, status_name(s)) for s in STATUSES]
             self.app.push_screen(
-                ChoiceDialog(t("dialog.status"), choices, current=targets[0].status, hint=self._hint(targets)),
+                dialogs.ChoiceDialog(t("dialog.status"), choices, current=targets[0].status, hint=self._hint(targets)),
                 lambda value: value and self.write("status", targets, value, t("bind.status")),
             )
 
@@ -117,6 +118,7 @@ class ActionScreen(Screen):
             self.write("status", targets, "spam", t("bind.spam"))
 
     def action_assign(self) -> None:
+        from steward.tui import dialogs
         targets = self._targets_or_warn()
         if targets:
             me = self.app.settings.steward_name
@@ -128,7 +130,7 @@ class ActionScreen(Screen):
                     self.write("assignee", targets, name or None, t("bind.assign"))
 
             self.app.push_screen(
-                PromptDialog(t("dialog.assign"), value=targets[0].assignee or "", hint=self._hint(targets),
+                dialogs.PromptDialog(t("dialog.assign"), value=targets[0].assignee or "", hint=self._hint(targets),
                              suggestions=[me, *self.app.known_assignees]),
                 done,
             )
@@ -139,6 +141,7 @@ class ActionScreen(Screen):
             self.write("assignee", targets, self.app.settings.steward_name, t("bind.assign_me"))
 
     def action_tag(self) -> None:
+        from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
             return
@@ -155,19 +158,21 @@ class ActionScreen(Screen):
                 self.write("tags-", targets, remove, t("bind.tag"))
 
         self.app.push_screen(
-            PromptDialog(t("dialog.tag"), hint=self._hint(targets), suggestions=self.app.known_tags), done
+            dialogs.PromptDialog(t("dialog.tag"), hint=self._hint(targets), suggestions=self.app.known_tags), done
         )
 
     def action_set_category(self) -> None:
+        from steward.tui import dialogs
         targets = self._targets_or_warn()
         if targets:
             choices = [(c, category_name(c)) for c in CATEGORIES] + [("", t("dialog.category_auto"))]
             self.app.push_screen(
-                ChoiceDialog(t("dialog.category"), choices, current=targets[0].category, hint=self._hint(targets)),
+                dialogs.ChoiceDialog(t("dialog.category"), choices, current=targets[0].category, hint=self._hint(targets)),
                 lambda value: value is not None and self.write("category", targets, value or None, t("bind.category")),
             )
 
     def action_route(self) -> None:
+        from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
             return
@@ -177,11 +182,12 @@ class ActionScreen(Screen):
             label = f"{entry.name} · {entry.name_en} ({entry.key})" if entry.name_en != entry.name else f"{entry.name} ({entry.key})"
             items.append((entry.key, label, " ".join([entry.key, *entry.aliases, *entry.keywords[:8]])))
         self.app.push_screen(
-            FuzzyPicker(t("dialog.route"), items, placeholder=t("dialog.route_search"), extra=("__auto__", t("dialog.route_none"))),
+            dialogs.FuzzyPicker(t("dialog.route"), items, placeholder=t("dialog.route_search"), extra=("__auto__", t("dialog.route_none"))),
             lambda key: key and self.write("match", targets, None if key == "__auto__" else key, t("bind.route")),
         )
 
     def action_follow_up(self) -> None:
+        from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
             return
@@ -202,9 +208,10 @@ class ActionScreen(Screen):
             self.write("follow_up_on", targets, on, t("bind.follow_up"))
 
         current = targets[0].follow_up_on.isoformat() if targets[0].follow_up_on else ""
-        self.app.push_screen(PromptDialog(t("dialog.follow_up"), value=current, hint=self._hint(targets)), done)
+        self.app.push_screen(dialogs.PromptDialog(t("dialog.follow_up"), value=current, hint=self._hint(targets)), done)
 
     def action_note(self, text: str = "", error: str = "") -> None:
+        from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
             return
@@ -213,7 +220,7 @@ class ActionScreen(Screen):
             if value and value.strip():
                 self.write("note", targets, value, t("bind.note"))
 
-        self.app.push_screen(NoteDialog(t("dialog.note"), text=text, error=error), done)
+        self.app.push_screen(dialogs.NoteDialog(t("dialog.note"), text=text, error=error), done)
 
     def action_undo(self) -> None:
         undo = self.app.undo_stack.pop() if self.app.undo_stack else None

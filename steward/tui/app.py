@@ -101,14 +101,19 @@ class StewardApp(App):
 
     # --- start and stop -----------------------------------------------------
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> InboxScreen:
+        # The inbox is the base screen, composed with the app: a screen pushed from
+        # on_mount is drawn once while Textual still holds the first frame back, then
+        # drawn again, and start-up is what a steward waits for every time.
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = THEME_NAMES.get(self.settings.theme, "steward")
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         translate_bindings(self)
-        self.push_screen(InboxScreen())
+        return InboxScreen()
+
+    def on_mount(self) -> None:
         self._load_reference_data(with_directory=True)
         self.set_interval(POLL_SECONDS, self._poll)
 

@@ -1,0 +1,59 @@
+"""The `steward` command (and `python -m steward`).
+
+Opening the inbox is what a steward does many times a day, so `steward` and
+`steward --db FILE` go straight to the app without loading the command-line
+framework. Anything else, and any problem before the app starts, goes through
+the click CLI, which parses, reports errors and sets the exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else list(argv)
+    database = _database_of_a_plain_launch(args)
+    if database is not None:
+        from steward.models import StewardError
+
+        try:
+            from steward.config import load_settings
+            from steward.tui.launch import prepare
+
+            settings = load_settings(None, database=database or None)
+            first_page = prepare(settings, settings.database)
+        except (StewardError, OSError, sqlite3.Error):
+            pass  # the CLI path below reports it as for any command
+        else:
+            from steward.tui.launch import run_app
+
+            code = run_app(settings, settings.database, first_page)
+            if code:
+                sys.exit(code)
+            return
+
+    from steward.cli import main as cli
+
+    cli.main(args=args, prog_name="steward")
+
+
+def _database_of_a_plain_launch(args: list[str]) -> str | None:
+    """'' for `steward`, FILE for `steward --db FILE`; None when the CLI must decide."""
+    if not args:
+        return ""
+    if len(args) == 2 and args[0] == "--db":
+        value = args[1]
+    elif len(args) == 1 and args[0].startswith("--db="):
+        value = args[0][len("--db="):]
+    else:
+        return None
+    if not value or value.startswith("-") or os.path.isdir(value):
+        return None  # click says what is wrong with it
+    return value
+
+
+if __name__ == "__main__":
+    main()

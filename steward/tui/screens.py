@@ -32,7 +32,9 @@ class TitleBar(Static):
 
 class InboxScreen(ActionScreen):
     BINDINGS = [
-        Binding("slash", "filter", "bind.filter", id="inbox.filter"),
+        # Priority: handled as the key arrives, so what is typed right after `/` (in the
+        # same packet over a slow link) already goes to the filter, not to the list.
+        Binding("slash", "filter", "bind.filter", id="inbox.filter", priority=True),
         Binding("tab", "next_tab", "bind.next_tab", show=False, id="inbox.next_tab"),
         Binding("shift+tab", "prev_tab", "bind.prev_tab", show=False, id="inbox.prev_tab"),
         *[
@@ -51,7 +53,6 @@ class InboxScreen(ActionScreen):
         self.counts: dict[str, int] = {}
         self.total_all = 0
         self._view_timer = None
-        self._filter_ready = False
 
     # --- layout ---------------------------------------------------------------
 
@@ -89,8 +90,6 @@ class InboxScreen(ActionScreen):
         return f"{name} {count}" if count is not None and self.counts else name
 
     def on_mount(self) -> None:
-        self.query_one("#filter-bar").display = False
-        self._filter_ready = False
         self.query_one(InboxList).focus()
         self._apply_filter()
         self.call_after_refresh(self.refresh_counts)  # the rows paint first
@@ -128,8 +127,7 @@ class InboxScreen(ActionScreen):
             flt = self.current_filter()
         except StewardError as exc:
             short = str(exc).split(" (")[0]  # the list of valid values is in the help
-            if self._filter_ready:
-                self.query_one("#filter-count", Label).update(Content(t("filter.error", error=short)))
+            self.query_one("#filter-count", Label).update(Content(t("filter.error", error=short)))
             return
         self.inbox.set_filter(flt)
 
@@ -148,13 +146,17 @@ class InboxScreen(ActionScreen):
             self.active_tab = event.index
             self._apply_filter()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter" and isinstance(self.focused, Input):
+            return False  # a `/` typed into the filter is part of the filter
+        return super().check_action(action, parameters)
+
     async def action_filter(self) -> None:
         bar = self.query_one("#filter-bar")
-        if not self._filter_ready:
-            self._filter_ready = True
+        if not bar.children:
             await bar.mount_all([Input(placeholder=t("filter.placeholder"), id="filter"), Label("", id="filter-count")])
         bar.display = True
-        self.query_one("#filter", Input).focus()
+        self.set_focus(self.query_one("#filter", Input))  # now, before the keys queued behind `/`
 
     @on(Input.Changed, "#filter")
     def filter_typed(self, event: Input.Changed) -> None:
@@ -181,12 +183,12 @@ class InboxScreen(ActionScreen):
 
     @on(InboxList.CursorMoved)
     def _counting(self) -> None:
-        if self.filter_text.strip() and self.inbox.counting and self.is_attached and self._filter_ready:
+        if self.filter_text.strip() and self.inbox.counting and self.is_attached:
             self.query_one("#filter-count", Label).update(Content("…"))
 
     @on(InboxList.Loaded)
     def loaded(self, event: InboxList.Loaded) -> None:
-        if self.filter_text.strip() and self._filter_ready:
+        if self.filter_text.strip():
             self.query_one("#filter-count", Label).update(Content(t("filter.count", n=event.total)))
 
     # --- counts ------------------------------------------------------------------
@@ -278,8 +280,8 @@ class InboxScreen(ActionScreen):
         self.refresh_from_store()
 
     def retranslate(self) -> None:
-        if self._filter_ready:
-            self.query_one("#filter", Input).placeholder = t("filter.placeholder")
+        for field in self.query("#filter").results(Input):  # built on the first `/`
+            field.placeholder = t("filter.placeholder")
         self._show_counts(self.counts, force=True)
         self.query_one(InboxHeader).refresh()
         self.inbox.lines.clear()

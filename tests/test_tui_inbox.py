@@ -421,6 +421,37 @@ async def test_quitting_while_a_query_runs_does_not_pull_the_connection_from_und
     assert not isinstance(outcome[0], sqlite3.ProgrammingError), outcome[0]
 
 
+async def test_a_change_made_just_before_quitting_is_kept(inbox_db, monkeypatch):
+    import threading
+
+    inside, release = threading.Event(), threading.Event()
+    real_set_status = Store.set_status
+
+    def slow_set_status(self, *args, **kwargs):
+        inside.set()
+        release.wait(5)
+        return real_set_status(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "set_status", slow_set_status)
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        await pilot.press("x")  # spam, written in a worker thread
+        assert inside.wait(5)
+        await pilot.press("q")
+    release.set()
+    store = Store.open(inbox_db, actor="tester")
+    try:
+        for _ in range(50):
+            if store.get(target.id).status == "spam":
+                break
+            await asyncio.sleep(0.05)
+        assert store.get(target.id).status == "spam"
+    finally:
+        store.close()
+
+
 async def test_no_color_terminal_gets_a_readable_inbox(inbox_db, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     from steward.config import load_settings

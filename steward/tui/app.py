@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import weakref
 from datetime import date, datetime
 from pathlib import Path
 
@@ -71,8 +70,6 @@ class StewardApp(App):
         self._poll_lock = threading.Lock()
         self._poll_store: Store | None = None
         self._last_data_version: int | None = None
-        # Every connection this app opened, to interrupt at exit (not to keep alive).
-        self._stores: weakref.WeakSet[Store] = weakref.WeakSet()
         self.undo_stack: list[Undo] = []
         self.known_tags: list[str] = []
         self.known_assignees: list[str] = []
@@ -93,7 +90,6 @@ class StewardApp(App):
     def open_store(self) -> Store:
         """A connection of its own, closed when the app exits."""
         store = Store.open(self.database, actor=self.settings.steward_name, shared=self.settings.shared, tz=self.settings.tz)
-        self._stores.add(store)
         return store
 
     def today(self) -> date:
@@ -118,14 +114,10 @@ class StewardApp(App):
         self.set_interval(POLL_SECONDS, self._poll)
 
     def on_unmount(self) -> None:
-        # A worker thread may still be inside a query, and closing a connection under
-        # it crashes CPython's sqlite3 (use after free). So stop what is running and let
-        # go: each connection closes when the last thread using it drops it.
-        for store in list(self._stores):
-            try:
-                store.interrupt()
-            except Exception:  # noqa: BLE001 - already closed, nothing to stop
-                pass
+        # A worker thread may still be inside a query or a write. Closing its connection
+        # under it crashes CPython's sqlite3 (use after free), and interrupting it could
+        # roll back a change the steward just made. So let go: each connection closes
+        # when the last thread using it is done, and Python waits for those at exit.
         self._local = threading.local()
         with self._poll_lock:
             self._poll_store = None

@@ -246,17 +246,13 @@ def _validate(data: dict, checker: _Checker) -> dict:
 
 
 def default_language() -> str:
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    # The variables the C library reads, in its order; with none set the locale is "C".
+    # (Read directly: importing `locale` costs more than every command's own work.)
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE"):
         value = os.environ.get(variable, "")
         if value:
             return "zh-TW" if value.lower().startswith("zh") else "en"
-    import locale
-
-    try:
-        current = locale.getlocale()[0] or ""
-    except ValueError:
-        current = ""
-    return "zh-TW" if current.lower().startswith("zh") else "en"
+    return "en"
 
 
 def default_name() -> str:

@@ -104,6 +104,8 @@ class InboxScreen(ActionScreen):
 
     def _update_layout(self, width: int) -> None:
         self.set_class(width < WIDE, "narrow")
+        # At 80 columns the spaced-out footer cuts its last keys off mid-word.
+        self.query_one(Footer).compact = width < WIDE
 
     @property
     def inbox(self) -> InboxList:
@@ -301,7 +303,7 @@ class RequestScreen(ActionScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar(Content.assemble((t("app.title"), "bold"), "  #" + str(self.request.id)), id="title-bar")
         yield RequestView(id="full-view")
-        yield Footer()
+        yield Footer(compact=self.app.size.width < WIDE)
 
     def on_mount(self) -> None:
         self.query_one(RequestView).focus()

@@ -235,6 +235,25 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(inbox_db):
         assert app.screen.query_one("#filter").value == "cofacts/x"
 
 
+async def test_keys_typed_right_behind_a_dialog_key_go_into_the_dialog(inbox_db):
+    # `t` then `quick` in one burst: the tag dialog gets "quick"; `q` must not quit
+    # and `u` must not undo on the way.
+    from textual import events
+
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        for key in [*"tquick", "enter"]:
+            app._driver.send_message(events.Key(key, None if key == "enter" else key))  # noqa: SLF001 - as the terminal does
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, InboxScreen)
+        assert "quick" in app.screen.inbox.current.tags
+    store = Store.open(inbox_db, actor="tester")
+    assert store.get(target.id).tags == ["quick"]
+    store.close()
+
+
 async def test_a_bad_filter_value_says_so_and_keeps_the_list(inbox_db):
     app = make_app(inbox_db)
     async with app.run_test(size=(120, 35)) as pilot:

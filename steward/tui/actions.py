@@ -7,6 +7,7 @@ someone else is refused, never overwritten.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from textual import work
@@ -65,18 +66,36 @@ def _inverse(kind: str, before: Request, value) -> tuple[str, object] | None:
     return None  # notes are history: they stay
 
 
+TYPED_ACTIONS = frozenset({"assign", "tag", "route", "follow_up", "note"})
+
+
+def _takes_text(widget) -> bool:
+    from textual.widgets import Input
+
+    if isinstance(widget, Input):
+        return True
+    # A TextArea can only have focus once its module is loaded; not importing it here
+    # keeps start-up light (the footer asks check_action about every binding).
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
+
+
 class ActionScreen(Screen):
     """A screen showing requests a steward can act on. Subclasses say which (targets())."""
 
+    # The keys that open a dialog to type in are priority bindings: acted on as they
+    # arrive, so what is typed right behind them (one packet over a slow link) lands
+    # in the dialog instead of running other actions. check_action hands them back to
+    # any text field that has focus.
     BINDINGS = [
         Binding("s", "set_status", "bind.status", id="request.status"),
-        Binding("a", "assign", "bind.assign", id="request.assign"),
+        Binding("a", "assign", "bind.assign", id="request.assign", priority=True),
         Binding("A", "assign_me", "bind.assign_me", show=False, id="request.assign_me"),
-        Binding("t", "tag", "bind.tag", id="request.tag"),
+        Binding("t", "tag", "bind.tag", id="request.tag", priority=True),
         Binding("c", "set_category", "bind.category", show=False, id="request.category"),
-        Binding("m", "route", "bind.route", id="request.route"),
-        Binding("f", "follow_up", "bind.follow_up", show=False, id="request.follow_up"),
-        Binding("n", "note", "bind.note", id="request.note"),
+        Binding("m", "route", "bind.route", id="request.route", priority=True),
+        Binding("f", "follow_up", "bind.follow_up", show=False, id="request.follow_up", priority=True),
+        Binding("n", "note", "bind.note", id="request.note", priority=True),
         Binding("x", "spam", "bind.spam", show=False, id="request.spam"),
         Binding("u", "undo", "bind.undo", show=False, id="request.undo"),
         Binding("d", "draft", "bind.draft", id="request.draft"),
@@ -84,6 +103,11 @@ class ActionScreen(Screen):
 
     def targets(self) -> list[Request]:
         raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in TYPED_ACTIONS and _takes_text(self.focused):
+            return False  # a letter typed into a field is text, not a command
+        return super().check_action(action, parameters)
 
     def changed(self, requests: list[Request]) -> None:
         """Show what a write did (rows, counts, view); subclasses refine."""
@@ -117,7 +141,7 @@ class ActionScreen(Screen):
         if targets:
             self.write("status", targets, "spam", t("bind.spam"))
 
-    def action_assign(self) -> None:
+    async def action_assign(self) -> None:
         from steward.tui import dialogs
         targets = self._targets_or_warn()
         if targets:
@@ -129,7 +153,7 @@ class ActionScreen(Screen):
                     name = me if name.lower() in ("me", "我") else name
                     self.write("assignee", targets, name or None, t("bind.assign"))
 
-            self.app.push_screen(
+            await self.app.push_screen(
                 dialogs.PromptDialog(t("dialog.assign"), value=targets[0].assignee or "", hint=self._hint(targets),
                              suggestions=[me, *self.app.known_assignees]),
                 done,
@@ -140,7 +164,7 @@ class ActionScreen(Screen):
         if targets:
             self.write("assignee", targets, self.app.settings.steward_name, t("bind.assign_me"))
 
-    def action_tag(self) -> None:
+    async def action_tag(self) -> None:
         from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
@@ -157,7 +181,7 @@ class ActionScreen(Screen):
             if remove:
                 self.write("tags-", targets, remove, t("bind.tag"))
 
-        self.app.push_screen(
+        await self.app.push_screen(
             dialogs.PromptDialog(t("dialog.tag"), hint=self._hint(targets), suggestions=self.app.known_tags), done
         )
 
@@ -171,7 +195,7 @@ class ActionScreen(Screen):
                 lambda value: value is not None and self.write("category", targets, value or None, t("bind.category")),
             )
 
-    def action_route(self) -> None:
+    async def action_route(self) -> None:
         from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
@@ -181,12 +205,12 @@ class ActionScreen(Screen):
         for entry in directory.entries if directory else []:
             label = f"{entry.name} · {entry.name_en} ({entry.key})" if entry.name_en != entry.name else f"{entry.name} ({entry.key})"
             items.append((entry.key, label, " ".join([entry.key, *entry.aliases, *entry.keywords[:8]])))
-        self.app.push_screen(
+        await self.app.push_screen(
             dialogs.FuzzyPicker(t("dialog.route"), items, placeholder=t("dialog.route_search"), extra=("__auto__", t("dialog.route_none"))),
             lambda key: key and self.write("match", targets, None if key == "__auto__" else key, t("bind.route")),
         )
 
-    def action_follow_up(self) -> None:
+    async def action_follow_up(self) -> None:
         from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
@@ -208,9 +232,9 @@ class ActionScreen(Screen):
             self.write("follow_up_on", targets, on, t("bind.follow_up"))
 
         current = targets[0].follow_up_on.isoformat() if targets[0].follow_up_on else ""
-        self.app.push_screen(dialogs.PromptDialog(t("dialog.follow_up"), value=current, hint=self._hint(targets)), done)
+        await self.app.push_screen(dialogs.PromptDialog(t("dialog.follow_up"), value=current, hint=self._hint(targets)), done)
 
-    def action_note(self, text: str = "", error: str = "") -> None:
+    async def action_note(self, text: str = "", error: str = "") -> None:
         from steward.tui import dialogs
         targets = self._targets_or_warn()
         if not targets:
@@ -220,7 +244,7 @@ class ActionScreen(Screen):
             if value and value.strip():
                 self.write("note", targets, value, t("bind.note"))
 
-        self.app.push_screen(dialogs.NoteDialog(t("dialog.note"), text=text, error=error), done)
+        await self.app.push_screen(dialogs.NoteDialog(t("dialog.note"), text=text, error=error), done)
 
     def action_undo(self) -> None:
         undo = self.app.undo_stack.pop() if self.app.undo_stack else None
@@ -276,7 +300,7 @@ class ActionScreen(Screen):
             self.notify(message, severity="error", timeout=10)
             if kind == "note":
                 # Keep what the steward typed: offer it back in the note editor.
-                self.action_note(text=value, error=message)
+                self.call_later(self.action_note, text=value, error=message)
 
     @work(thread=True, group="writes")
     def _undo(self, undo: Undo) -> None:

@@ -49,7 +49,7 @@ class ChoiceDialog(_Dialog):
         ids = [value for value, _ in self.choices]
         if self.current in ids:
             options.highlighted = ids.index(self.current)
-        options.focus()
+        self.set_focus(options)  # at once: keys typed behind the one that opened us come here
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -76,7 +76,7 @@ class PromptDialog(_Dialog):
             yield Label("", classes="dialog-error")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # at once: keys typed behind the one that opened us come here
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
@@ -107,7 +107,7 @@ class NoteDialog(_Dialog):
 
     def on_mount(self) -> None:
         area = self.query_one("#note-text")
-        area.focus()
+        self.set_focus(area)
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
@@ -132,7 +132,7 @@ class FuzzyPicker(_Dialog):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     @on(Input.Changed)
     def typed(self, event: Input.Changed) -> None:
@@ -189,7 +189,7 @@ class ConfirmDialog(_Dialog):
             yield OptionList(Option(Content(t("dialog.ok")), id="yes"), Option(Content(t("dialog.cancel")), id="no"))
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        self.set_focus(self.query_one(OptionList))
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:

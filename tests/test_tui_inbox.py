@@ -254,6 +254,28 @@ async def test_keys_typed_right_behind_a_dialog_key_go_into_the_dialog(inbox_db)
     store.close()
 
 
+async def test_a_text_filter_with_more_matches_than_fit_counts_and_scrolls_them_all(inbox_db):
+    # A screenful is drawn first, then the page and the count: the end state must be whole.
+    from steward.filtering import parse_filter
+
+    store = Store.open(inbox_db, actor="tester")
+    expected = store.list_requests(parse_filter("g0v", me="tester"), limit=1000)
+    store.close()
+    app = make_app(inbox_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("7", "slash", *"g0v", "enter")
+        await settle(app, pilot)
+        inbox = app.screen.inbox
+        assert len(expected) > inbox.size.height  # more than the screen shows
+        assert inbox.total == len(expected)
+        assert f"{len(expected)} match" in screen_text(app)
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert inbox.cursor == len(expected) - 1
+        assert inbox.current.id == expected[-1].id
+
+
 async def test_a_bad_filter_value_says_so_and_keeps_the_list(inbox_db):
     app = make_app(inbox_db)
     async with app.run_test(size=(120, 35)) as pilot:

@@ -118,7 +118,7 @@ class InboxList(ScrollView, can_focus=True):
             if exact is None:
                 self.call_after_refresh(self._count, self.generation, self.filter)
             return
-        self._load(self.generation, self.filter, self.cursor)
+        self._load(self.generation, self.filter, self.cursor, self.size.height)
 
     @work(thread=True, exclusive=True, group="inbox-count")
     def _count(self, generation: int, flt: RequestFilter) -> None:
@@ -126,7 +126,7 @@ class InboxList(ScrollView, can_focus=True):
         self.app.call_from_thread(self._apply_count, generation, total)
 
     @work(thread=True, exclusive=True, group="inbox-query")
-    def _load(self, generation: int, flt: RequestFilter, cursor: int) -> None:
+    def _load(self, generation: int, flt: RequestFilter, cursor: int, visible: int) -> None:
         # `exclusive` cancels the older worker's task, not its thread: the lock keeps two
         # threads off the one connection (unsafe, and an interrupt meant for the older
         # query would stop this one too). The older one, interrupted, lets go at once.
@@ -138,15 +138,23 @@ class InboxList(ScrollView, can_focus=True):
                 if generation != self.generation:
                     return
                 try:
-                    self._query(store, generation, flt, cursor)
+                    self._query(store, generation, flt, cursor, visible)
                     return
                 except sqlite3.OperationalError as exc:
                     if "interrupted" not in str(exc):
                         raise
                     # Interrupted on behalf of a newer query; if this is the newest, try again.
 
-    def _query(self, store, generation: int, flt: RequestFilter, cursor: int) -> None:
+    def _query(self, store, generation: int, flt: RequestFilter, cursor: int, visible: int) -> None:
         first = max(0, cursor) // PAGE_SIZE
+        if first == 0 and flt.query.strip() and 0 < visible < PAGE_SIZE:
+            # Typed text: a short (often Chinese) term is a scan that stops once it has
+            # enough rows, so ask for a screenful first and draw it, then the page.
+            head = store.list_requests(flt, limit=visible + 1, brief=True)
+            if len(head) <= visible:  # that is all of them
+                self.app.call_from_thread(self._apply_rows, generation, 0, head, len(head), store.today())
+                return
+            self.app.call_from_thread(self._apply_rows, generation, 0, head, None, store.today())
         rows = store.list_requests(flt, limit=PAGE_SIZE, offset=first * PAGE_SIZE, brief=True)
         if first and not rows:  # the cursor's page is gone (the list shrank): start over
             first, rows = 0, store.list_requests(flt, limit=PAGE_SIZE, brief=True)

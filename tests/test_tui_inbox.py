@@ -429,25 +429,31 @@ async def test_quit_leaves_cleanly(inbox_db):
     assert app.return_code in (0, None)
 
 
-async def test_quitting_while_a_query_runs_does_not_pull_the_connection_from_under_it(inbox_db, monkeypatch):
-    # Closing a connection while a worker thread is inside a query crashed the process
-    # (a segfault in sqlite3); the query must finish, or be interrupted, on a live one.
+def _hold_in_worker(monkeypatch, method: str):
+    """Make Store.<method> wait, in its worker thread, until released; record what it returned or raised."""
     import threading
 
     inside, release, outcome = threading.Event(), threading.Event(), []
-    real_known_assignees = Store.known_assignees
+    real = getattr(Store, method)
 
-    def slow_known_assignees(self):
+    def held(self, *args, **kwargs):
         inside.set()
         release.wait(5)
         try:
-            outcome.append(real_known_assignees(self))
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+            outcome.append(real(self, *args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the tests check
             outcome.append(exc)
             raise
         return outcome[-1]
 
-    monkeypatch.setattr(Store, "known_assignees", slow_known_assignees)
+    monkeypatch.setattr(Store, method, held)
+    return inside, release, outcome
+
+
+async def test_quitting_while_a_query_runs_does_not_pull_the_connection_from_under_it(inbox_db, monkeypatch):
+    # Closing a connection while a worker thread is inside a query crashed the process
+    # (a segfault in sqlite3); the query must finish, or be interrupted, on a live one.
+    inside, release, outcome = _hold_in_worker(monkeypatch, "known_assignees")
     app = make_app(inbox_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -463,17 +469,7 @@ async def test_quitting_while_a_query_runs_does_not_pull_the_connection_from_und
 
 
 async def test_a_change_made_just_before_quitting_is_kept(inbox_db, monkeypatch):
-    import threading
-
-    inside, release = threading.Event(), threading.Event()
-    real_set_status = Store.set_status
-
-    def slow_set_status(self, *args, **kwargs):
-        inside.set()
-        release.wait(5)
-        return real_set_status(self, *args, **kwargs)
-
-    monkeypatch.setattr(Store, "set_status", slow_set_status)
+    inside, release, _ = _hold_in_worker(monkeypatch, "set_status")
     app = make_app(inbox_db)
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(app, pilot)

@@ -66,9 +66,6 @@ def _inverse(kind: str, before: Request, value) -> tuple[str, object] | None:
     return None  # notes are history: they stay
 
 
-TYPED_ACTIONS = frozenset({"assign", "tag", "route", "follow_up", "note"})
-
-
 def _takes_text(widget) -> bool:
     from textual.widgets import Input
 
@@ -101,11 +98,14 @@ class ActionScreen(Screen):
         Binding("d", "draft", "bind.draft", id="request.draft"),
     ]
 
+    # Actions behind priority keys: a text field with focus gets those keys instead.
+    TYPED_ACTIONS = frozenset({"assign", "tag", "route", "follow_up", "note"})
+
     def targets(self) -> list[Request]:
         raise NotImplementedError
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in TYPED_ACTIONS and _takes_text(self.focused):
+        if action in self.TYPED_ACTIONS and _takes_text(self.focused):
             return False  # a letter typed into a field is text, not a command
         return super().check_action(action, parameters)
 

@@ -31,6 +31,8 @@ class TitleBar(Static):
 
 
 class InboxScreen(ActionScreen):
+    TYPED_ACTIONS = ActionScreen.TYPED_ACTIONS | {"filter"}  # `/` inside the filter is text
+
     BINDINGS = [
         # Priority: handled as the key arrives, so what is typed right after `/` (in the
         # same packet over a slow link) already goes to the filter, not to the list.
@@ -147,11 +149,6 @@ class InboxScreen(ActionScreen):
         if event.index != self.active_tab:
             self.active_tab = event.index
             self._apply_filter()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "filter" and isinstance(self.focused, Input):
-            return False  # a `/` typed into the filter is part of the filter
-        return super().check_action(action, parameters)
 
     async def action_filter(self) -> None:
         bar = self.query_one("#filter-bar")

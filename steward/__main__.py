@@ -8,6 +8,7 @@ the click CLI, which parses, reports errors and sets the exit code.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import sys
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from steward.cli import main as cli
 
+    # A command lives for a moment, and what the imports built lives as long: take it
+    # out of the collector's sight, so neither a collection nor the one at exit walks
+    # through it (about 8 ms of `steward list`'s 64).
+    gc.freeze()
     cli.main(args=args, prog_name="steward")
 
 

@@ -22,15 +22,13 @@ def main(argv: list[str] | None = None) -> None:
 
         try:
             from steward.config import load_settings
-            from steward.tui.launch import prepare
+            from steward.tui.launch import prepare, run_app
 
             settings = load_settings(None, database=database or None)
             first_page = prepare(settings, settings.database)
         except (StewardError, OSError, sqlite3.Error):
             pass  # the CLI path below reports it as for any command
         else:
-            from steward.tui.launch import run_app
-
             code = run_app(settings, settings.database, first_page)
             if code:
                 sys.exit(code)

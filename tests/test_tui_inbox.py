@@ -217,16 +217,22 @@ async def test_filter_tokens(inbox_db, query, expected):
         assert app.screen.inbox.total == 60
 
 
+def _send_in_one_burst(app, keys: list[str]) -> None:
+    """Queue every key at once, as a terminal does with one packet; nothing is acted on in between."""
+    from textual import events
+
+    characters = {"slash": "/", "enter": None}
+    for key in keys:
+        app._driver.send_message(events.Key(key, characters.get(key, key)))  # noqa: SLF001 - as the terminal does
+
+
 async def test_keys_typed_right_after_slash_go_to_the_filter(inbox_db):
     # Over a slow SSH link `/cofacts` can arrive in one packet: every key is queued
     # before the `/` has been acted on. None may reach the list (`c` is "set category").
-    from textual import events
-
     app = make_app(inbox_db)
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(app, pilot)
-        for key in ["slash", *"cofacts"]:
-            app._driver.send_message(events.Key(key, "/" if key == "slash" else key))  # noqa: SLF001 - as the terminal does
+        _send_in_one_burst(app, ["slash", *"cofacts"])
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen), "a key reached the list and opened a dialog"
         assert app.screen.query_one("#filter").value == "cofacts"
@@ -238,14 +244,11 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(inbox_db):
 async def test_keys_typed_right_behind_a_dialog_key_go_into_the_dialog(inbox_db):
     # `t` then `quick` in one burst: the tag dialog gets "quick"; `q` must not quit
     # and `u` must not undo on the way.
-    from textual import events
-
     app = make_app(inbox_db)
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(app, pilot)
         target = app.screen.inbox.current
-        for key in [*"tquick", "enter"]:
-            app._driver.send_message(events.Key(key, None if key == "enter" else key))  # noqa: SLF001 - as the terminal does
+        _send_in_one_burst(app, [*"tquick", "enter"])
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, InboxScreen)
         assert "quick" in app.screen.inbox.current.tags

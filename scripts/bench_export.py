@@ -39,7 +39,7 @@ def build_inbox(path: Path, size: int, activity: float) -> None:
         print(f"  reusing {path}")
         return
     started = time.perf_counter()
-    subprocess.run(["steward", "--db", str(path), "demo", "--size", str(size)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["steward", "demo", "--size", str(size), "--db", str(path)], check=True, stdout=subprocess.DEVNULL)
     print(f"  {size} requests written in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
     changed = add_history(path, activity)

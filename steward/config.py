@@ -340,7 +340,9 @@ def write_starter_config(path: Path, *, force: bool = False, name: str | None = 
     if path.exists() and not force:
         raise ConfigError(f"{path}: already exists (use --force to overwrite)")
     text = starter_config()
-    personal = {"name": name or default_name(), "language": language or default_language()}
+    personal = {"name": name or default_name()}
+    if language:  # else left commented, so the locale ($LANG) keeps deciding
+        personal["language"] = language
     # Replace the commented examples with the steward's real values, quoted by tomli-w.
     for key, value in personal.items():
         line = tomli_w.dumps({key: value}).strip()

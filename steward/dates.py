@@ -18,6 +18,14 @@ _RELATIVE = re.compile(r"^\+?(\d+)\s*([dwm]|days?|weeks?|months?|天|週|周)$")
 
 def parse_date(text: str, today: date) -> date:
     """A follow-up date from what a steward typed; UsageError when it makes no sense."""
+    try:
+        return _parse_date(text, today)
+    except (OverflowError, ValueError):  # +99999999d, a 5,000-digit amount, year 10000
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise UsageError(f"not a date steward can keep: {shown!r} (dates run to 9999-12-31)") from None
+
+
+def _parse_date(text: str, today: date) -> date:
     value = text.strip().lower()
     if not value:
         raise UsageError("no date given")

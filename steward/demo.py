@@ -222,3 +222,90 @@ def synthetic_requests(
             external_id=f"syn-{i + 1:06d}",
             source=f"synthetic:{i + 1}",
         )
+
+
+# --- the demo's own inbox file ---------------------------------------------------------
+#
+# The demo only ever writes to a file it made and marked itself: never to the inbox
+# named by --db or $STEWARD_DB, and `--reset` refuses any file not marked as a demo.
+
+
+def default_demo_path():
+    """The demo inbox: demo.db in the user data directory, beside (never instead of) the real one."""
+    from steward.config import user_data_dir
+
+    return user_data_dir() / "demo.db"
+
+
+def open_demo_store(settings, path):
+    """Open `path` for the demo: a new file is marked as a demo; a real inbox is refused."""
+    from pathlib import Path
+
+    from steward.models import StewardError
+    from steward.store import Store
+
+    path = Path(path).expanduser()
+    fresh = not path.exists() or path.stat().st_size == 0
+    store = Store.open_for(settings, path)
+    if fresh:
+        store.mark_as_demo()
+    elif not store.is_demo():
+        store.close()
+        raise StewardError(f"{path}: not a demo inbox; the demo only writes to files it made itself")
+    return store
+
+
+def build_demo_inbox(settings, path, *, reset: bool = False):
+    """Make (or, with `reset`, remake) the forty-request demo inbox at `path`."""
+    from steward.matching import build_matcher
+    from steward.store import remove_demo_inbox
+
+    if reset:
+        remove_demo_inbox(path)  # refuses a file that is not a demo
+    store = open_demo_store(settings, path)
+    try:
+        if store.count() == 0:
+            store.import_requests(demo_requests(settings.tz), matcher=build_matcher(settings))
+            add_demo_activity(store, settings.steward_name)
+    finally:
+        store.close()
+    return path
+
+
+def fill_synthetic_inbox(settings, path, size: int, *, seed: int = 0):
+    """Write `size` synthetic requests into the demo inbox at `path` (for benchmarks)."""
+    from steward.matching import build_matcher
+
+    store = open_demo_store(settings, path)
+    try:
+        return store.import_requests(
+            synthetic_requests(size, seed=seed), matcher=build_matcher(settings), batch_size=2000
+        )
+    finally:
+        store.close()
+
+
+def add_demo_activity(store, steward_name: str) -> None:
+    """Give the demo inbox some history so every column and tab has something to show."""
+    ids = store.all_ids()
+    plan = [
+        ("triaged", steward_name, ["partner"], 3),
+        ("drafting", steward_name, [], None),
+        ("waiting", "mei", ["follow-up"], -2),
+        ("replied", "mei", [], None),
+        ("closed", steward_name, [], None),
+        ("triaged", None, ["urgent"], 1),
+    ]
+    today = store.today()
+    for index, request_id in enumerate(ids[:: max(1, len(ids) // 18)]):
+        status, who, tags, due = plan[index % len(plan)]
+        store.set_status(request_id, status)
+        if who:
+            store.assign(request_id, who)
+        if tags:
+            store.add_tags(request_id, tags)
+        if due is not None:
+            store.set_follow_up(request_id, today + timedelta(days=due))
+    spam = [r.id for r in store.list_requests(limit=500) if r.category == "other" and r.match is None]
+    if spam:
+        store.set_status(spam[0], "spam", note="Demo: obvious spam.")

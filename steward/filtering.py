@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from steward.models import CATEGORIES, CLOSED_STATUSES, STATUSES, RequestFilter, UsageError
+from steward.models import CATEGORIES, OPEN_STATUSES, STATUSES, RequestFilter, UsageError, resolve_assignee
 
 _KEYS = {
     "status": "status", "s": "status", "狀態": "status",
@@ -25,17 +25,22 @@ LANGUAGE_VALUES = {"zh": "zh", "en": "en", "mixed": "mixed", "中文": "zh", "�
 
 
 def statuses_for(value: str) -> tuple[str, ...]:
-    """`open` means anything not closed, declined or spam."""
+    """`open` means models.OPEN_STATUSES (new, triaged, drafting, waiting)."""
     values: list[str] = []
     for part in value.split(","):
         part = part.strip().lower()
         if part == "open":
-            values.extend(s for s in STATUSES if s not in CLOSED_STATUSES)
+            values.extend(OPEN_STATUSES)
         elif part in STATUSES:
             values.append(part)
         else:
             raise UsageError(f"unknown status {part!r} (expected open or one of: {', '.join(STATUSES)})")
     return tuple(dict.fromkeys(values))
+
+
+def assignee_filter(value: str, *, me: str) -> str:
+    """RequestFilter.assignee for what was typed: the name, or "" for nobody (unassigned)."""
+    return resolve_assignee(value, me=me) or ""
 
 
 def parse_filter(text: str, *, me: str, base: RequestFilter | None = None) -> RequestFilter:
@@ -57,8 +62,7 @@ def parse_filter(text: str, *, me: str, base: RequestFilter | None = None) -> Re
                 raise UsageError(f"unknown category {value!r} (expected one of: {', '.join(CATEGORIES)})")
             flt = replace(flt, category=value.lower())
         elif field == "assignee":
-            who = me if value.lower() in ("me", "我") else ("" if value.lower() in ("none", "nobody", "無") else value)
-            flt = replace(flt, assignee=who)
+            flt = replace(flt, assignee=assignee_filter(value, me=me))
         elif field == "language":
             if value.lower() not in LANGUAGE_VALUES:
                 raise UsageError(f"unknown language {value!r} (expected zh, en or mixed)")

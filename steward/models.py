@@ -8,6 +8,10 @@ from datetime import date, datetime
 STATUSES = ("new", "triaged", "drafting", "replied", "waiting", "closed", "declined", "spam")
 # A request in one of these needs nothing more from a steward.
 CLOSED_STATUSES = frozenset({"closed", "declined", "spam"})
+# "Open": still needs a steward or is waiting on the partner. The one definition used by
+# the inbox title, `status:open` / `--status open` and the weekly summary; "replied"
+# is answered (neither open nor closed).
+OPEN_STATUSES = ("new", "triaged", "drafting", "waiting")
 CHANNELS = ("email", "form", "facebook", "slack", "other")
 CATEGORIES = (
     "collaboration",
@@ -42,6 +46,34 @@ class ConfigError(StewardError):
 
 class NotFound(StewardError):
     pass
+
+
+class SchemaError(StewardError):
+    """A file steward must not write to: another program's database or a newer steward's."""
+
+
+class StoreWriteError(StewardError):
+    """The inbox could not be written (read-only, disk full, locked); nothing stored was lost."""
+
+
+# Words that mean the steward themself, or no one, wherever a name is typed.
+ME_WORDS = frozenset({"me", "我", "自己"})
+NOBODY_WORDS = frozenset({"none", "nobody", "無", "沒有人"})
+
+
+def resolve_assignee(value: str | None, *, me: str) -> str | None:
+    """What a typed assignee means: `me` for "me"/"我", None for "nobody"/"無", else the name.
+
+    The one resolver used by the CLI, the TUI filter and the store.
+    """
+    if value is None:
+        return None
+    name = value.strip()
+    if name.lower() in ME_WORDS:
+        return me
+    if name.lower() in NOBODY_WORDS or not name:
+        return None
+    return name
 
 
 class StaleVersion(StewardError):
@@ -136,7 +168,7 @@ class Request:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in CLOSED_STATUSES
+        return self.status in OPEN_STATUSES
 
 
 @dataclass

@@ -30,12 +30,15 @@ from steward.models import CATEGORIES, CHANNELS, CLOSED_STATUSES, STATUSES, Requ
 from steward.privacy import KnownNames, scrub
 from steward.text import one_line
 
-OPEN_STATUSES = ("new", "triaged", "drafting", "waiting")
+from steward.models import OPEN_STATUSES  # noqa: E402 - the one definition of "open"
 REPLIED_STATUSES = ("replied",)
 NONE_KEY = "none"  # by_category / by_match key for requests without one
 LIST_LIMIT = 25  # attention lists show the oldest this many, and the total
 
 _ISO_WEEK = re.compile(r"^\s*(\d{4})-?[Ww](\d{1,2})\s*$")
+
+
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class Period:
     end: date
 
     def __post_init__(self) -> None:
+        # Room on both sides for the previous period and the time zone shift, so no
+        # date arithmetic on a period can overflow.
+        if not (_FIRST_DAY <= self.start and self.end <= _LAST_DAY):
+            raise UsageError(f"a period must lie between {_FIRST_DAY} and {_LAST_DAY} ({self.start}..{self.end} does not)")
         if self.end < self.start:
             raise UsageError(f"the period ends ({self.end}) before it starts ({self.start})")
 
@@ -56,9 +63,11 @@ class Period:
         if not found:
             raise UsageError(f"not an ISO week: {text!r} (expected YYYY-Www, such as 2026-W47)")
         year, week = int(found.group(1)), int(found.group(2))
+        if not _FIRST_DAY.year <= year <= _LAST_DAY.year - 1:
+            raise UsageError(f"weeks from {_FIRST_DAY.year} to {_LAST_DAY.year - 1} only, not {year}")
         try:
             monday = date.fromisocalendar(year, week, 1)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise UsageError(f"{year} has no week {week}") from None
         return cls(monday, monday + timedelta(days=6))
 
@@ -95,7 +104,10 @@ class Period:
     def shifted(self, periods: int) -> Period:
         """The period of the same length `periods` before (negative) or after."""
         delta = timedelta(days=self.days * periods)
-        return Period(self.start + delta, self.end + delta)
+        try:
+            return Period(self.start + delta, self.end + delta)
+        except OverflowError:
+            raise UsageError(f"no period {periods:+d} from {self.label}") from None
 
     def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
         """[start, end) as aware UTC datetimes; local midnights, so DST days are right."""

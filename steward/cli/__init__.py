@@ -26,21 +26,23 @@ class CliContext:
     @cached_property
     def settings(self):
         from steward.config import load_settings
+        from steward.models import ConfigError
 
-        return load_settings(self.config_path, database=self.db_option)
+        try:
+            return load_settings(self.config_path, database=self.db_option)
+        except RecursionError:
+            # tomllib recurses per nesting level: a 100,000-deep table is a broken file.
+            raise ConfigError(f"{self.config_path or 'the config file'}: nested too deeply to read") from None
 
     @cached_property
     def store(self):
+        return self.open_store()
+
+    def open_store(self, path: Path | None = None):
+        """The configured inbox (or `path`), opened as the configured steward."""
         from steward.store import Store
 
-        settings = self.settings
-        return Store.open(settings.database, actor=settings.steward_name, shared=settings.shared, tz=settings.tz)
-
-    def open_store(self, path: Path):
-        from steward.store import Store
-
-        settings = self.settings
-        return Store.open(path, actor=settings.steward_name, shared=settings.shared, tz=settings.tz)
+        return Store.open_for(self.settings, path)
 
     @staticmethod
     def echo_json(value) -> None:
@@ -100,6 +102,12 @@ class StewardGroup(click.Group):
                 raise
             click.echo(f"steward: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            # One line, as the README promises, instead of click's usage block.
+            if _debugging(ctx):
+                raise
+            click.echo(f"steward: {_one_line_usage(exc)}", err=True)
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("steward: interrupted", err=True)
             ctx.exit(130)
@@ -119,6 +127,12 @@ class StewardGroup(click.Group):
                 raise
             click.echo(f"steward: database error: {exc}", err=True)
             ctx.exit(1)
+
+
+def _one_line_usage(exc: click.UsageError) -> str:
+    message = " ".join(exc.format_message().split())
+    command = exc.ctx.command_path if exc.ctx is not None else "steward"
+    return f"{message} (see '{command} --help')"
 
 
 def _debugging(ctx: click.Context) -> bool:

@@ -8,6 +8,9 @@ from steward.cli import CliContext, pass_ctx
 from steward.models import CATEGORIES, STATUSES, Request
 
 
+MAX_LIMIT = 1_000_000
+
+
 def request_summary(r: Request) -> dict:
     """The `list --json` contract: these keys, in this order."""
     return {
@@ -94,14 +97,14 @@ def register(main: click.Group) -> None:
     @click.option("--category", type=click.Choice(CATEGORIES))
     @click.option("--match", "match_key", metavar="KEY", help="Routed project or working group.")
     @click.option("--tag")
-    @click.option("--assignee", help="A name, 'me', or 'none'.")
+    @click.option("--assignee", help="A name, 'me' (我), or 'nobody' (無).")
     @click.option("--query", "-q", default="", help="Text to search for (and filter tokens).")
-    @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+    @click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=50, show_default=True)
     @click.option("--json", "as_json", is_flag=True)
     @pass_ctx
     def list_command(cli: CliContext, status, category, match_key, tag, assignee, query, limit, as_json):
         """List requests, newest first."""
-        from steward.filtering import parse_filter, statuses_for
+        from steward.filtering import assignee_filter, parse_filter, statuses_for
 
         me = cli.settings.steward_name
         flt = parse_filter(query, me=me)
@@ -111,7 +114,7 @@ def register(main: click.Group) -> None:
         flt.match = match_key or flt.match
         flt.tag = tag or flt.tag
         if assignee:
-            flt.assignee = me if assignee == "me" else ("" if assignee == "none" else assignee)
+            flt.assignee = assignee_filter(assignee, me=me)
         requests = cli.store.list_requests(flt, limit=limit)
         if as_json:
             cli.echo_json([request_summary(r) for r in requests])
@@ -157,7 +160,7 @@ def register(main: click.Group) -> None:
 
     @main.command("status")
     @click.argument("ref", metavar="ID")
-    @click.argument("status", type=click.Choice(STATUSES))
+    @click.argument("status", type=click.Choice(STATUSES), metavar="STATUS")
     @click.option("--note", help="Say why, in the history.")
     @pass_ctx
     def status_command(cli: CliContext, ref, status, note):
@@ -171,11 +174,9 @@ def register(main: click.Group) -> None:
     @click.option("--clear", is_flag=True, help="Unassign.")
     @pass_ctx
     def assign_command(cli: CliContext, ref, name, clear):
-        """Assign a request to a steward ('me' works)."""
+        """Assign a request to a steward ('me' or 我 works; 'nobody' unassigns)."""
         if clear == bool(name):
             raise click.UsageError("give a NAME or --clear")
-        if name == "me":
-            name = cli.settings.steward_name
         request = cli.store.assign(ref, None if clear else name)
         click.echo(f"#{request.id} assigned to {request.assignee}" if request.assignee else f"#{request.id} unassigned")
 

@@ -10,34 +10,6 @@ from steward.cli import CliContext, pass_ctx, run_tui
 from steward.models import ConfigError
 
 
-def _demo_activity(store, steward_name: str) -> None:
-    """Give the demo inbox some history so every column and tab has something to show."""
-    from datetime import timedelta
-
-    ids = store.all_ids()
-    plan = [
-        ("triaged", steward_name, ["partner"], 3),
-        ("drafting", steward_name, [], None),
-        ("waiting", "mei", ["follow-up"], -2),
-        ("replied", "mei", [], None),
-        ("closed", steward_name, [], None),
-        ("triaged", None, ["urgent"], 1),
-    ]
-    today = store.today()
-    for index, request_id in enumerate(ids[:: max(1, len(ids) // 18)]):
-        status, who, tags, due = plan[index % len(plan)]
-        store.set_status(request_id, status)
-        if who:
-            store.assign(request_id, who)
-        if tags:
-            store.add_tags(request_id, tags)
-        if due is not None:
-            store.set_follow_up(request_id, today + timedelta(days=due))
-    spam = [r.id for r in store.list_requests(limit=500) if r.category == "other" and r.match is None]
-    if spam:
-        store.set_status(spam[0], "spam", note="Demo: obvious spam.")
-
-
 def register(main: click.Group) -> None:
     @main.command("init")
     @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
@@ -109,38 +81,28 @@ def register(main: click.Group) -> None:
         raise click.exceptions.Exit(_report(problems))
 
     @main.command("demo")
-    @click.option("--reset", is_flag=True, help="Rebuild the demo inbox from scratch.")
-    @click.option("--size", type=click.IntRange(min=1), help="Write N synthetic requests (no app) for benchmarks.")
+    @click.option("--reset", is_flag=True, help="Rebuild the demo inbox from scratch (only ever a demo file).")
+    @click.option("--size", type=click.IntRange(min=1, max=10_000_000),
+                  help="Write N synthetic requests (no app) for benchmarks.")
     @click.option("--seed", type=int, default=0, show_default=True, help="With --size: the generator's seed.")
-    @click.option("--db", "db", type=click.Path(dir_okay=False), help="The demo inbox file (as the global --db).")
+    # Deliberately not the group's --db (which $STEWARD_DB feeds): the demo never
+    # touches the real inbox, only a file it made and marked as a demo.
+    @click.option("--db", "db", type=click.Path(dir_okay=False),
+                  help="The demo's own inbox file (default: demo.db in the data directory; never $STEWARD_DB).")
     @pass_ctx
     def demo_command(cli: CliContext, reset, size, seed, db):
         """Open the app on a demo inbox (or, with --size, just build a big one)."""
-        if db:
-            cli.db_option = db
         from steward import demo
-        from steward.config import user_data_dir
-        from steward.matching import build_matcher
 
         settings = cli.settings
         if size:
-            if not cli.db_option:
-                raise click.UsageError("--size needs --db PATH (the demo never fills your real inbox)")
-            store = cli.open_store(Path(cli.db_option))
-            matcher = build_matcher(settings)
-            report = store.import_requests(demo.synthetic_requests(size, seed=seed), matcher=matcher, batch_size=2000)
-            click.echo(f"{report.imported} requests written to {cli.db_option} ({report.duplicates} already there)")
+            if not db:
+                raise click.UsageError("--size needs the demo's own --db PATH: steward demo --size N --db PATH")
+            report = demo.fill_synthetic_inbox(settings, Path(db), size, seed=seed)
+            click.echo(f"{report.imported} requests written to {db} ({report.duplicates} already there)")
             return
-        path = Path(cli.db_option) if cli.db_option else user_data_dir() / "demo.db"
-        if reset and path.exists():
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        fresh = not path.exists()
-        store = cli.open_store(path)
-        if fresh or store.count() == 0:
-            store.import_requests(demo.demo_requests(settings.tz), matcher=build_matcher(settings))
-            _demo_activity(store, settings.steward_name)
-        store.close()
+        path = Path(db) if db else demo.default_demo_path()
+        demo.build_demo_inbox(settings, path, reset=reset)
         run_tui(cli, path)
 
 

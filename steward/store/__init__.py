@@ -1,6 +1,6 @@
 """Storage: the only package that speaks SQL."""
 
 from steward.store.clock import from_iso, to_iso, utc_now
-from steward.store.core import Store
+from steward.store.core import Store, remove_demo_inbox
 
-__all__ = ["Store", "from_iso", "to_iso", "utc_now"]
+__all__ = ["Store", "remove_demo_inbox", "from_iso", "to_iso", "utc_now"]

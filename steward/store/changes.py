@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
 from steward.models import (
     STATUSES,
@@ -15,14 +16,37 @@ from steward.models import (
     Request,
     StaleVersion,
     UsageError,
+    resolve_assignee,
 )
 from steward.store import clock
 from steward.store.clock import to_iso
 from steward.text import clean_text
 
+if TYPE_CHECKING:
+    from steward.store.core import Store
+
 
 class Changes:
-    """Mixed into Store: the actions a steward takes, each landing in the history."""
+    """The actions a steward takes, each landing in the history.
+
+    Owned by a Store (composition): it writes through the store's connection, as the
+    store's actor, and reads requests back through the store's public reads.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.conn = store.conn
+        self.actor = store.actor
+        self.transaction = store.transaction
+        self.get = store.get
+        self.checklist_state = store.checklist_state
+
+    def record_event(self, request_id: int, version: int, action: str, old=None, new=None, detail=None, at=None) -> None:
+        self._event(request_id, version, action, old, new, detail, at)
+
+    def store_match_result(self, request_id: int, result: MatchResult) -> None:
+        """Write the matcher's view inside the caller's transaction."""
+        self._store_match_result(request_id, result)
 
     def _event(self, request_id: int, version: int, action: str, old=None, new=None, detail=None, at=None) -> None:
         self.conn.execute(
@@ -77,7 +101,8 @@ class Changes:
         return change.result
 
     def assign(self, ref, name: str | None, *, expected_version: int | None = None) -> Request:
-        name = clean_text(name).strip() or None if name is not None else None
+        """Assign to `name`; "me"/"我" means this store's actor, None or "nobody"/"無" unassigns."""
+        name = resolve_assignee(clean_text(name), me=self.actor) if name is not None else None
         with self._changing(ref, expected_version) as change:
             change.set("assignee", name, action="assign")
         return change.result

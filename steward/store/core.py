@@ -8,6 +8,7 @@ when someone else changed the request meanwhile.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -27,6 +28,7 @@ from steward.models import (
     Request,
     RequestFilter,
     StewardError,
+    StoreWriteError,
 )
 from steward.store import schema
 from steward.store.changes import Changes
@@ -44,19 +46,73 @@ _REQUEST_COLUMNS = (
 )
 
 
-class Store(Changes, Importing):
-    """The only object that talks SQL. Open one per process (or per thread)."""
+MAX_REQUEST_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
+
+
+def _delegate(part: str, method):
+    """A Store method that hands the call to one of its parts (same name, doc and signature)."""
+    name = method.__name__
+
+    def call(self, *args, **kwargs):
+        return getattr(getattr(self, part), name)(*args, **kwargs)
+
+    return functools.update_wrapper(call, method)
+
+
+class Store:
+    """The only object that talks SQL. Open one per process (or per thread).
+
+    Composition, not mixins: the store owns the connection and the reads; the
+    steward's actions live in `self.changes` (a `Changes`), imports in
+    `self.imports` (an `Importing`). Their public methods are offered here too,
+    so callers only ever hold a Store.
+    """
 
     def __init__(self, conn: sqlite3.Connection, path: Path, *, actor: str, tz: tzinfo = timezone.utc):
         self.conn = conn
         self.path = path
         self.actor = actor
         self.tz = tz
+        self.changes = Changes(self)
+        self.imports = Importing(self, self.changes)
+
+    # --- writing (delegated) -------------------------------------------------------
+
+    set_status = _delegate("changes", Changes.set_status)
+    assign = _delegate("changes", Changes.assign)
+    add_tags = _delegate("changes", Changes.add_tags)
+    remove_tags = _delegate("changes", Changes.remove_tags)
+    add_note = _delegate("changes", Changes.add_note)
+    set_follow_up = _delegate("changes", Changes.set_follow_up)
+    set_category = _delegate("changes", Changes.set_category)
+    set_route = _delegate("changes", Changes.set_route)
+    save_match_result = _delegate("changes", Changes.save_match_result)
+    save_draft = _delegate("changes", Changes.save_draft)
+    mark_sent = _delegate("changes", Changes.mark_sent)
+    set_checklist = _delegate("changes", Changes.set_checklist)
+    autosave_draft = _delegate("changes", Changes.autosave_draft)
+    clear_autosave = _delegate("changes", Changes.clear_autosave)
+    set_feed_cursor = _delegate("changes", Changes.set_feed_cursor)
+    all_ids = _delegate("changes", Changes.all_ids)
+    import_requests = _delegate("imports", Importing.import_requests)
 
     # --- opening --------------------------------------------------------------
 
     @classmethod
+    def open_for(cls, settings, path: str | os.PathLike | None = None) -> Store:
+        """Open `path` (default: the configured inbox) as the configured steward."""
+        return cls.open(
+            settings.database if path is None else path,
+            actor=settings.steward_name, shared=settings.shared, tz=settings.tz,
+        )
+
+    @classmethod
     def open(cls, path: str | os.PathLike, *, actor: str, shared: bool = False, tz: tzinfo = timezone.utc) -> Store:
+        """Open (creating if need be) an inbox file.
+
+        Raises SchemaError for another program's database or a newer steward's
+        file, before anything is written to it; older steward files are migrated.
+        """
         path = Path(path).expanduser()
         file_mode, dir_mode = (0o660, 0o770) if shared else (0o600, 0o700)
         if not path.parent.exists():
@@ -73,12 +129,20 @@ class Store(Changes, Importing):
                 raise StewardError(f"{path}: cannot create the inbox: {exc.strerror}") from None
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise StewardError(f"{path}: not a usable steward inbox: {exc}") from None
+        try:
+            schema.check(conn, path)  # refuse a foreign or newer file before touching it
             _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            schema.migrate(conn)
+            schema.migrate(conn, path)
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise StewardError(f"{path}: not a usable steward inbox: {exc}") from None
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn, path, actor=actor, tz=tz)
 
     def close(self) -> None:
@@ -86,15 +150,52 @@ class Store(Changes, Importing):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: take the write lock before reading what we will change."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE: take the write lock before reading what we will change.
+
+        A write SQLite refuses (read-only file, disk full, lock timeout) rolls the
+        whole transaction back, so what was stored stays as it was, and becomes a
+        StoreWriteError every face can show.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._write_error(exc) from exc
         try:
             yield self.conn
-        except BaseException:
-            self.conn.rollback()
-            raise
-        else:
             self.conn.commit()
+        except sqlite3.OperationalError as exc:
+            self._rollback_quietly()
+            raise self._write_error(exc) from exc
+        except BaseException:
+            self._rollback_quietly()
+            raise
+
+    def _rollback_quietly(self) -> None:
+        try:
+            self.conn.rollback()
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> StoreWriteError:
+        reason = str(exc)
+        if "readonly" in reason or "read-only" in reason:
+            reason = "the database is read-only"
+        elif "full" in reason:
+            reason = "the disk is full"
+        elif "locked" in reason or "busy" in reason:
+            reason = f"another steward kept it locked for over {BUSY_TIMEOUT_SECONDS:.0f} s"
+        return StoreWriteError(f"could not write to the inbox {self.path}: {reason}; nothing was changed")
+
+    # --- what kind of file this is -----------------------------------------------
+
+    def mark_as_demo(self) -> None:
+        """Mark this file as a demo inbox: only such files may be reset by `steward demo --reset`."""
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('kind', 'demo')")
+
+    def is_demo(self) -> bool:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone()
+        return bool(row and row[0] == "demo")
 
     def data_version(self) -> int:
         """Changes when another connection commits; cheap enough to poll."""
@@ -127,14 +228,34 @@ class Store(Changes, Importing):
                 found[request_id].append(tag)
         return found
 
-    def resolve(self, ref: int | str) -> int:
-        """A request's number from its number or its external id."""
+    def resolve(self, ref: int | str, *, external: bool = False) -> int:
+        """A request's number from its number (`12`, `#12`) or its external id.
+
+        A number always means the request's own number; an external id that looks
+        like a number is asked for explicitly: `ext:3`, or `external=True`.
+        """
         text = str(ref).strip()
+        if text[:4].lower() == "ext:":
+            external, text = True, text[4:].strip()
+        number = text[1:] if text.startswith("#") and not external else text
+        if not external and number.isascii() and number.isdigit():
+            # Compare as text first: a 5,000-digit "number" must not reach int() or SQLite.
+            row = None
+            if len(number.lstrip("0")) <= 19 and int(number) <= MAX_REQUEST_ID:
+                row = self.conn.execute("SELECT id FROM requests WHERE id = ?", (int(number),)).fetchone()
+            if row is None:
+                shown = number if len(number) <= 20 else number[:20] + "…"
+                hint = ""
+                if len(text) <= 200 and self.conn.execute(
+                    "SELECT 1 FROM requests WHERE external_id = ?", (text,)
+                ).fetchone():
+                    hint = f" (for the request whose external id is {text}, write ext:{text})"
+                raise NotFound(f"no request #{shown} in this inbox{hint}")
+            return row[0]
         row = self.conn.execute("SELECT id FROM requests WHERE external_id = ?", (text,)).fetchone()
-        if row is None and text.isdigit():
-            row = self.conn.execute("SELECT id FROM requests WHERE id = ?", (int(text),)).fetchone()
         if row is None:
-            raise NotFound(f"no request {text!r} in this inbox")
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise NotFound(f"no request with external id {shown!r} in this inbox")
         return row[0]
 
     def get(self, ref: int | str) -> Request:
@@ -320,3 +441,31 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             if "locked" not in str(exc) or attempt == 49:
                 raise
             time.sleep(0.05)
+
+
+def remove_demo_inbox(path: str | os.PathLike) -> bool:
+    """Delete a demo inbox (and its -wal and -shm files); False when there was none.
+
+    Refuses (StewardError) any file not marked as a demo by `Store.mark_as_demo`,
+    so a reset can never take a real inbox with it.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        return False
+    demo = False
+    if path.is_file():
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                if conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID:
+                    row = conn.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone()
+                    demo = bool(row and row[0] == "demo")
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            demo = False
+    if not demo:
+        raise StewardError(f"{path}: not a demo inbox; the demo only ever resets a file it made itself")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return True

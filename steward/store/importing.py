@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from steward.models import ImportReport, IncomingRequest, MatchResult, RecordError
 from steward.store import clock
 from steward.store.clock import to_iso
 from steward.text import clean_text, truncate_body
+
+if TYPE_CHECKING:
+    from steward.store.changes import Changes
+    from steward.store.core import Store
 
 
 def content_hash(record: IncomingRequest) -> str:
@@ -22,7 +27,18 @@ def content_hash(record: IncomingRequest) -> str:
 
 
 class Importing:
-    """Mixed into Store: import_requests and its helpers."""
+    """import_requests and its helpers, owned by a Store (composition).
+
+    Writes through the store's connection and records events and match results
+    through the store's `Changes`.
+    """
+
+    def __init__(self, store: Store, changes: Changes):
+        self.conn = store.conn
+        self.actor = store.actor
+        self.transaction = store.transaction
+        self._event = changes.record_event
+        self._store_match_result = changes.store_match_result
 
     def import_requests(
         self,

@@ -149,21 +149,64 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    """A small key/value table for facts about the file itself (e.g. that it is a demo)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema up to date; safe when several processes open a new file at once."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current >= len(MIGRATIONS):
+# Numbered steps: MIGRATIONS[n - 1] takes a file from user_version n - 1 to n.
+# Append new steps; never edit or reorder a released one.
+MIGRATIONS = [_v1, _v2]
+LATEST = len(MIGRATIONS)
+# PRAGMA application_id marks a file as a steward inbox ("STWD"), so steward never
+# writes its tables into another program's database.
+APPLICATION_ID = 0x53545744
+
+
+def check(conn: sqlite3.Connection, path: object) -> bool:
+    """Whether the file needs migrating; raises SchemaError for a file steward must not touch.
+
+    An older steward file (from before files were marked) is recognised by its
+    ``requests`` table and adopted; any other non-empty database is refused.
+    """
+    from steward.models import SchemaError
+
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables and not _looks_like_steward(conn, tables, version)):
+        raise SchemaError(f"{path}: not a steward inbox (it belongs to another program); choose another --db")
+    if version > LATEST:
+        raise SchemaError(
+            f"{path}: this inbox was written by a newer steward (schema {version}; this one knows up to {LATEST}); "
+            "upgrade steward to open it"
+        )
+    return version < LATEST or app_id != APPLICATION_ID
+
+
+def _looks_like_steward(conn: sqlite3.Connection, tables: set[str], version: int) -> bool:
+    if version < 1 or "requests" not in tables or "events" not in tables:
+        return False
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(requests)")}
+    return {"external_id", "content_hash", "status", "version", "last_activity_at"} <= columns
+
+
+def migrate(conn: sqlite3.Connection, path: object = "the inbox") -> None:
+    """Bring the schema up to date; safe when several processes open a new file at once.
+
+    Refuses (SchemaError) a file of another program or of a newer steward.
+    """
+    if not check(conn, path):
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        # Re-read under the write lock: another process may have migrated meanwhile.
+        # Re-check under the write lock: another process may have migrated meanwhile.
+        check(conn, path)
         current = conn.execute("PRAGMA user_version").fetchone()[0]
         for number, step in enumerate(MIGRATIONS[current:], start=current + 1):
             step(conn)
             conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.commit()
     except BaseException:
         conn.rollback()

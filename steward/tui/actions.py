@@ -149,9 +149,9 @@ class ActionScreen(Screen):
 
             def done(value: str | None) -> None:
                 if value is not None:
-                    name = value.strip()
-                    name = me if name.lower() in ("me", "我") else name
-                    self.write("assignee", targets, name or None, t("bind.assign"))
+                    from steward.models import resolve_assignee
+
+                    self.write("assignee", targets, resolve_assignee(value, me=me), t("bind.assign"))
 
             await self.app.push_screen(
                 dialogs.PromptDialog(t("dialog.assign"), value=targets[0].assignee or "", hint=self._hint(targets),

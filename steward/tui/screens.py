@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Label, Static
 
 from steward.filtering import parse_filter
-from steward.models import CLOSED_STATUSES, STATUSES, Request, RequestFilter, StewardError
+from steward.models import OPEN_STATUSES, STATUSES, Request, RequestFilter, StewardError
 from steward.text import one_line
 from steward.tui.actions import ActionScreen
 from steward.tui.i18n import status_name, t
@@ -209,7 +209,7 @@ class InboxScreen(ActionScreen):
         self.total_all = sum(counts.values())
         tabs = self.query_one(StatusTabs)
         tabs.set_labels([self._tab_label(status) for status in TAB_STATUSES] + tabs.labels[len(TAB_STATUSES):])
-        open_count = sum(n for s, n in counts.items() if s not in CLOSED_STATUSES)
+        open_count = sum(counts.get(s, 0) for s in OPEN_STATUSES)
         self.query_one(TitleBar).update(
             Content.assemble(
                 (t("app.title"), "bold"),

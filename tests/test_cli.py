@@ -195,7 +195,9 @@ def test_core_import_contract_holds():
     from pathlib import Path
 
     root = Path(__file__).parent.parent
-    result = subprocess.run(["lint-imports", "--no-cache"], cwd=root, capture_output=True, text=True)
+    # Through this interpreter: `lint-imports` by bare name fails when the venv is not on PATH.
+    command = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    result = subprocess.run([sys.executable, "-c", command, "--no-cache"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -213,3 +215,215 @@ def test_every_command_is_found_by_name():
         for name in group.commands:
             assert COMMAND_MODULES.get(name) == module, name
     assert CliRunner().invoke(main, ["--help"]).exit_code == 0
+
+
+# --- hostile command lines: one line, an exit code, never a traceback -----------------
+
+
+def _one_line_error(result, code: int | tuple[int, ...] = (1, 2)) -> str:
+    codes = code if isinstance(code, tuple) else (code,)
+    assert result.exit_code in codes, (result.exit_code, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("steward: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_hostile_command_lines_found_by_hand_get_one_line_and_an_exit_code(inbox):
+    from tests.hostile_cli import HOSTILE_COMMANDS
+
+    for args in HOSTILE_COMMANDS:
+        result = CliRunner().invoke(main, ["--db", str(inbox), *args], catch_exceptions=False)
+        line = _one_line_error(result)
+        assert len(line) < 400, args  # a 5,000-digit value is not echoed whole
+
+
+def test_generated_hostile_command_lines_never_crash(inbox):
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.hostile_cli import hostile_arguments
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(hostile_arguments())
+    def check(args):
+        result = CliRunner().invoke(main, ["--db", str(inbox), *args], catch_exceptions=False)
+        assert result.exit_code in (0, 1, 2), (args, result.output)
+        if result.exit_code:
+            _one_line_error(result)
+
+    check()
+
+
+def test_a_bad_status_is_one_line_not_a_usage_block(inbox):
+    result = run_plain("status", "12", "bogus", db=inbox)
+    line = _one_line_error(result, 2)
+    assert "'bogus' is not one of" in line and "Usage:" not in result.output
+
+
+def test_a_config_nested_a_hundred_thousand_deep_is_a_config_error(tmp_path, inbox):
+    path = tmp_path / "deep.toml"
+    path.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "--db", str(inbox), "list"])
+    assert "deep.toml" in _one_line_error(result, 2)
+
+
+def test_a_number_acts_on_that_request_even_when_another_has_it_as_external_id(inbox):
+    from datetime import datetime, timezone
+
+    from steward.models import IncomingRequest
+
+    store = Store.open(inbox, actor="tester")
+    (other,) = store.import_requests([
+        IncomingRequest(received_at=datetime(2026, 11, 20, tzinfo=timezone.utc), subject="numbered", external_id="3")
+    ]).new_ids
+    store.close()
+    assert run("status", "3", "spam", db=inbox).output.strip() == "#3 is spam"
+    shown = json.loads(run("show", str(other), "--json", db=inbox).output)
+    assert shown["status"] == "new"
+    assert run("status", "ext:3", "closed", db=inbox).output.strip() == f"#{other} is closed"
+
+
+def test_assigning_to_wo_stores_my_name_and_nobody_means_the_same_in_both_filters(inbox):
+    assert run("assign", "2", "我", db=inbox).output.strip() == "#2 assigned to tester"
+    mine = json.loads(run("list", "--assignee", "me", "--json", "--limit", "100", db=inbox).output)
+    assert [r["id"] for r in mine] == [2]
+    by_option = json.loads(run("list", "--assignee", "nobody", "--json", "--limit", "100", db=inbox).output)
+    by_query = json.loads(run("list", "-q", "assignee:nobody", "--json", "--limit", "100", db=inbox).output)
+    by_word = json.loads(run("list", "--assignee", "無", "--json", "--limit", "100", db=inbox).output)
+    assert len(by_option) == len(by_query) == len(by_word) == 59
+
+
+def test_open_means_the_same_in_the_list_and_the_weekly_summary(inbox):
+    run("status", "1", "replied", db=inbox)
+    run("status", "2", "closed", db=inbox)
+    run("status", "3", "waiting", db=inbox)
+    listed = json.loads(run("list", "--status", "open", "--json", "--limit", "100", db=inbox).output)
+    summary = json.loads(run("export", "--week", "2026-W47", "--json", db=inbox).output)
+    assert summary["open_overall"] == len(listed) == 58
+    assert {1, 2}.isdisjoint(r["id"] for r in listed) and 3 in {r["id"] for r in listed}
+
+
+# --- which files steward writes to --------------------------------------------------
+
+
+def test_another_programs_database_is_refused_in_one_line(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other-app.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    line = _one_line_error(run_plain("list", db=path), 1)
+    assert "not a steward inbox" in line and path.read_bytes() == before
+
+
+def test_an_inbox_of_a_newer_steward_is_refused_in_one_line(inbox):
+    import sqlite3
+
+    conn = sqlite3.connect(inbox)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    line = _one_line_error(run_plain("status", "1", "closed", db=inbox), 1)
+    assert "newer steward" in line
+
+
+# --- the demo never touches the real inbox ------------------------------------------
+
+
+@pytest.fixture
+def no_app(monkeypatch):
+    """`steward demo` without starting the TUI: records which file it would open."""
+    opened = []
+    monkeypatch.setattr("steward.cli.setup.run_tui", lambda cli, path: opened.append(path))
+    return opened
+
+
+def _real_inbox_contents(path) -> tuple[int, list[str]]:
+    store = Store.open(path, actor="tester")
+    try:
+        return store.count(), [e.action for e in store.history(1)]
+    finally:
+        store.close()
+
+
+def test_demo_reset_with_steward_db_set_leaves_the_real_inbox_alone(inbox, no_app, monkeypatch, tmp_path):
+    from steward.demo import default_demo_path
+
+    before = _real_inbox_contents(inbox)
+    monkeypatch.setenv("STEWARD_DB", str(inbox))
+    result = CliRunner().invoke(main, ["demo", "--reset"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert _real_inbox_contents(inbox) == before
+    assert no_app == [default_demo_path()] and default_demo_path() != inbox
+    demo = Store.open(default_demo_path(), actor="tester")
+    assert demo.is_demo() and demo.count() >= 35
+    demo.close()
+
+
+def test_demo_reset_and_size_refuse_a_file_that_is_not_a_demo(inbox, no_app):
+    before = _real_inbox_contents(inbox)
+    reset = CliRunner().invoke(main, ["demo", "--reset", "--db", str(inbox)])
+    assert "not a demo inbox" in _one_line_error(reset, 1)
+    size = CliRunner().invoke(main, ["demo", "--size", "5", "--db", str(inbox)])
+    assert "not a demo inbox" in _one_line_error(size, 1)
+    assert _real_inbox_contents(inbox) == before and no_app == []
+
+
+def test_demo_size_needs_its_own_db_not_steward_db(inbox, monkeypatch):
+    monkeypatch.setenv("STEWARD_DB", str(inbox))
+    before = _real_inbox_contents(inbox)
+    result = CliRunner().invoke(main, ["demo", "--size", "5"])
+    assert "--db" in _one_line_error(result, 2)
+    assert _real_inbox_contents(inbox) == before
+
+
+def test_demo_reset_rebuilds_a_demo_inbox(tmp_path, no_app):
+    path = tmp_path / "demo.db"
+    assert CliRunner().invoke(main, ["demo", "--db", str(path)]).exit_code == 0
+    assert run("note", "1", "mine", db=path).exit_code == 0
+    assert CliRunner().invoke(main, ["demo", "--reset", "--db", str(path)]).exit_code == 0
+    shown = json.loads(run("show", "1", "--json", db=path).output)
+    assert "mine" not in [e["detail"] for e in shown["history"]]
+
+
+def test_the_readme_checklist_example_works_on_the_demo_inbox(tmp_path, no_app):
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    (line,) = [line for line in readme.splitlines() if line.startswith("steward checklist ")]
+    args = shlex.split(line, comments=True)[1:]
+    path = tmp_path / "demo.db"
+    assert CliRunner().invoke(main, ["demo", "--db", str(path)]).exit_code == 0
+    result = run(*args, db=path)
+    assert result.exit_code == 0, result.output
+    key = args[args.index("--check") + 1]
+    assert [i["checked"] for i in json.loads(result.output)["items"] if i["key"] == key] == [True]
+
+
+def test_init_leaves_the_language_to_the_locale(tmp_path, monkeypatch):
+    from steward.config import load_settings
+
+    path = tmp_path / "config.toml"
+    assert CliRunner().invoke(main, ["--config", str(path), "init", "--name", "mei"]).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert 'name = "mei"' in text and not any(line.startswith("language") for line in text.splitlines())
+    monkeypatch.setenv("LANG", "zh_TW.UTF-8")
+    assert load_settings(str(path)).language == "zh-TW"
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert load_settings(str(path)).language == "en"
+
+
+def test_init_writes_a_language_only_when_asked(tmp_path):
+    path = tmp_path / "config.toml"
+    assert CliRunner().invoke(main, ["--config", str(path), "init", "--language", "en"]).exit_code == 0
+    assert 'language = "en"' in path.read_text(encoding="utf-8").splitlines()
+
+
+def run_plain(*args, db=None):
+    """Like run(), with stderr kept apart."""
+    prefix = ["--db", str(db)] if db else []
+    return CliRunner().invoke(main, [*prefix, *args])

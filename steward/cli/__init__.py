@@ -130,7 +130,11 @@ class StewardGroup(click.Group):
 
 
 def _one_line_usage(exc: click.UsageError) -> str:
+    import re
+
     message = " ".join(exc.format_message().split())
+    # A 5,000-digit value is not echoed whole.
+    message = re.sub(r"\S{61,}", lambda m: m[0][:40] + "…" + m[0][-4:], message)
     command = exc.ctx.command_path if exc.ctx is not None else "steward"
     return f"{message} (see '{command} --help')"
 

@@ -273,7 +273,9 @@ def _hackmd_plan(text: str, path: Path | None, settings, environ: Mapping[str, s
             "commentPermission": "signed_in_users" if public else "owners",
         }
     env_name = publish_settings.hackmd_token_env
-    token = environ.get(env_name, "").strip()
+    from steward.tokens import bearer_token  # stripped and checked; never echoed
+
+    token = bearer_token(environ, env_name) or ""
     shown_auth = "Bearer ***" if token else f"Bearer <${env_name} is not set>"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"}
     missing = None if token else (

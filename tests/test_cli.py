@@ -427,3 +427,54 @@ def run_plain(*args, db=None):
     """Like run(), with stderr kept apart."""
     prefix = ["--db", str(db)] if db else []
     return CliRunner().invoke(main, [*prefix, *args])
+
+
+# --- tokens: stripped, checked, never echoed ----------------------------------------
+
+BAD_TOKENS = ["tök-SECRET", "tok-SECRET\nX-Evil: 1", "tok SECRET", "\u200btok-SECRET", "tok-SECRET\x1b"]
+
+FEED_WITH_TOKEN = """
+[[feeds]]
+name = "forms"
+url = "https://forms.example.org/api/requests"
+token_env = "FORMS_TOKEN"
+items_path = "items"
+[feeds.mapping]
+external_id = "id"
+received_at = "created"
+body = "message"
+"""
+
+
+@pytest.mark.parametrize("token", BAD_TOKENS)
+def test_a_feed_token_that_cannot_be_a_token_is_named_not_echoed(tmp_path, db_path, monkeypatch, token):
+    import httpx
+
+    def no_network(request):  # the token must be refused before anything is sent
+        raise AssertionError(f"sent {request.url}")
+
+    monkeypatch.setattr(httpx.Client, "send", lambda self, request, **kw: no_network(request))
+    config = tmp_path / "config.toml"
+    config.write_text(FEED_WITH_TOKEN, encoding="utf-8")
+    monkeypatch.setenv("FORMS_TOKEN", token)
+    result = CliRunner().invoke(main, ["--config", str(config), "--db", str(db_path), "fetch"])
+    assert result.exit_code in (1, 2), result.output
+    assert "SECRET" not in result.output and "$FORMS_TOKEN" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("token", BAD_TOKENS)
+def test_a_hackmd_token_that_cannot_be_a_token_is_named_not_echoed(tmp_path, monkeypatch, token):
+    path = tmp_path / "w47.md"
+    path.write_text("# Weekly summary\n\n<!-- steward: public -->\n", encoding="utf-8")
+    monkeypatch.setenv("HACKMD_TOKEN", token)
+    result = CliRunner().invoke(main, ["publish", str(path), "--to", "hackmd", "--dry-run"])
+    assert result.exit_code in (1, 2), result.output
+    assert "SECRET" not in result.output and "$HACKMD_TOKEN" in result.output
+
+
+def test_a_pasted_token_with_a_trailing_newline_is_used_without_it():
+    from steward.tokens import bearer_token
+
+    assert bearer_token({"T": "  tok-SECRET\n"}, "T") == "tok-SECRET"
+    assert bearer_token({"T": " \n"}, "T") is None and bearer_token({}, "T") is None

@@ -64,7 +64,9 @@ def fetch_pages(
     that stores each page's cursor after importing its items never skips any.
     """
     headers = {"Accept": "application/json"}
-    token = environ.get(feed.token_env) if feed.token_env else None
+    from steward.tokens import bearer_token  # stripped and checked; never echoed
+
+    token = bearer_token(environ, feed.token_env) if feed.token_env else None
     if token:
         headers["Authorization"] = f"Bearer {token}"
     seen = 0

@@ -29,7 +29,7 @@ def read_first_page(database: Path, settings) -> FirstPage | None:
     from steward.store import Store
 
     try:
-        store = Store.open(database, actor=settings.steward_name, shared=settings.shared, tz=settings.tz)
+        store = Store.open_for(settings, database)
     except (StewardError, sqlite3.Error):
         return None
     try:

@@ -89,7 +89,7 @@ class StewardApp(App):
 
     def open_store(self) -> Store:
         """A connection of its own, closed when the app exits."""
-        store = Store.open(self.database, actor=self.settings.steward_name, shared=self.settings.shared, tz=self.settings.tz)
+        store = Store.open_for(self.settings, self.database)
         return store
 
     def today(self) -> date:

@@ -91,7 +91,7 @@ class DraftAutosave:
             return
         settings = self.app.settings
         try:
-            store = Store.open(self.app.database, actor=settings.steward_name, shared=settings.shared, tz=settings.tz)
+            store = Store.open_for(settings, self.app.database)
             try:
                 store.autosave_draft(self.request.id, text)
             finally:

@@ -12,7 +12,7 @@ def prepare(settings: Settings, database: Path) -> FirstPage | None:
     """Create or migrate the inbox (errors raise here, before the screen is taken) and read its first page."""
     from steward.store import Store
 
-    Store.open(database, actor=settings.steward_name, shared=settings.shared, tz=settings.tz).close()
+    Store.open_for(settings, database).close()
     return read_first_page(database, settings)
 
 

@@ -188,6 +188,8 @@ def _read_toml(path: Path) -> tuple[dict, str]:
     except tomllib.TOMLDecodeError as exc:
         # tomllib says "… (at line 3, column 7)"; keep it on one line.
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per nesting level: 100,000 [[[ … ]]]
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def _validate(data: dict, checker: _Checker) -> dict:

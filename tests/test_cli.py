@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -478,3 +479,13 @@ def test_a_pasted_token_with_a_trailing_newline_is_used_without_it():
 
     assert bearer_token({"T": "  tok-SECRET\n"}, "T") == "tok-SECRET"
     assert bearer_token({"T": " \n"}, "T") is None and bearer_token({}, "T") is None
+
+
+def test_a_plain_launch_with_a_config_nested_too_deep_is_one_line(tmp_path, inbox):
+    path = tmp_path / "deep.toml"
+    path.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    env = {**os.environ, "STEWARD_CONFIG": str(path)}
+    result = subprocess.run([sys.executable, "-m", "steward", "--db", str(inbox)], capture_output=True, text=True,
+                            env=env, stdin=subprocess.DEVNULL, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "deep.toml" in result.stderr

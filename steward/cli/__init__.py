@@ -26,13 +26,8 @@ class CliContext:
     @cached_property
     def settings(self):
         from steward.config import load_settings
-        from steward.models import ConfigError
 
-        try:
-            return load_settings(self.config_path, database=self.db_option)
-        except RecursionError:
-            # tomllib recurses per nesting level: a 100,000-deep table is a broken file.
-            raise ConfigError(f"{self.config_path or 'the config file'}: nested too deeply to read") from None
+        return load_settings(self.config_path, database=self.db_option)
 
     @cached_property
     def store(self):

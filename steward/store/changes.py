@@ -34,7 +34,6 @@ class Changes:
     """
 
     def __init__(self, store: Store):
-        self.store = store
         self.conn = store.conn
         self.actor = store.actor
         self.transaction = store.transaction

@@ -29,7 +29,16 @@ from datetime import timezone
 from typing import Any
 
 # The checklist half of drafting lives in steward.guidance; re-exported here.
-from steward.guidance import GuidanceItem, check_guidance, checklist_for, is_english, load_guidance, snippet  # noqa: F401
+from steward.guidance import (  # noqa: F401
+    GuidanceItem,
+    check_guidance,
+    checklist_for,
+    checklist_for_request,
+    is_english,
+    load_guidance,
+    snippet,
+)
+from steward.request_facts import DateMention, RequestFacts, facts_of
 from steward.models import CATEGORIES, ConfigError, Request, UsageError
 from steward.templates import Template, load_templates, parse_body
 from steward.text import clean_text, one_line
@@ -80,6 +89,64 @@ class RenderedDraft:
     language: str
     body: str
     checklist: list[GuidanceItem] = field(default_factory=list)
+    facts: RequestFacts = field(default_factory=RequestFacts)
+
+
+# What the steward still has to write: a reply carrying one of these is not ready to send.
+ANSWER_MARKERS = ("[回答：", "[answer: ")
+_ANSWER_HERE = ("[回答：請在這裡回答這個問題]", "[answer: reply to this question here]")
+# Questions the norms answer outright, whoever asks (norms S1: nobody commits "the
+# whole g0v community"; a project's name goes on public material instead).
+_WHOLE_COMMUNITY = re.compile(
+    r"(?:以|用|寫|載明|掛).{0,12}(?:g0v|社群|零時政府).{0,12}(?:名義|共同執行|執行|投標|合辦|協辦|參與者執行)"
+    r"|in the name of (?:the )?g0v|as (?:the )?g0v(?: community)?\b|g0v community (?:as|will)|on behalf of (?:the )?g0v",
+    re.IGNORECASE,
+)
+_LOGO = re.compile(r"logo|標誌|商標", re.IGNORECASE)
+
+
+def unanswered_markers(body: str) -> int:
+    """How many questions in a reply are still marked for the steward to answer."""
+    return sum(body.count(marker) for marker in ANSWER_MARKERS)
+
+
+def _answer(question: str, english: bool, project: str) -> str:
+    """The norms' answer to a question, or a marked line for the steward."""
+    if _WHOLE_COMMUNITY.search(question):
+        if english:
+            return (f"No: nobody can commit the g0v community as a whole, in a bid or anywhere else. "
+                    f"Please name the project that actually takes part instead (for example \"{project}, a g0v project\") "
+                    "and let its contributors confirm the wording.")  # fmt: skip
+        return (f"不行：沒有人能以整個 g0v 社群的名義投標或承諾執行。請改寫實際參與的專案名稱（例如「{project}，一個 g0v 專案」），"
+                "並請該專案的參與者自己確認文字。")  # fmt: skip
+    if _LOGO.search(question):
+        if english:
+            return ("Public material should name the specific project or working group rather than suggest the whole g0v "
+                    "community is involved; nobody can grant use of \"g0v\" on the community's behalf. "
+                    + _ANSWER_HERE[1])  # fmt: skip
+        return "公開文宣請寫出具體的專案或工作小組，不要讓讀者以為整個 g0v 社群都參與；也沒有人能代表社群授權使用 g0v 名義。" + _ANSWER_HERE[0]
+    return _pick(_ANSWER_HERE, english)
+
+
+def _day(mention: DateMention, english: bool) -> str:
+    if english:
+        return f"{mention.on.day} {_MONTHS[mention.on.month - 1]}"
+    return f"{mention.on.month} 月 {mention.on.day} 日"
+
+
+def answers_block(facts: RequestFacts, english: bool, project: str) -> str:
+    """The paragraph that takes up this request's own questions and deadlines."""
+    parts: list[str] = []
+    deadlines = facts.deadlines
+    if deadlines:
+        days = (", " if english else "、").join(_day(m, english) for m in deadlines)
+        parts.append(f"We have noted your deadline ({days}) and will answer before then." if english
+                     else f"我們注意到您提到的期限（{days}），會在那之前回覆您。")  # fmt: skip
+    if facts.questions:
+        parts.append("You asked:" if english else "您在信中問到：")
+        for number, question in enumerate(facts.questions, 1):
+            parts.append(f"{number}. {question}\n   {_answer(question, english, project)}")
+    return "\n".join(parts)
 
 
 # -- choosing --------------------------------------------------------------------
@@ -270,9 +337,18 @@ def render_draft(
     entry = _directory_entry(directory, request.match)
     values = placeholder_values(request, entry, settings=settings, language=lang)
     items = load_guidance(settings) if guidance is None else guidance
+    facts = facts_of(request)
+    body = fill(template.body(lang), values)
+    block = answers_block(facts, is_english(lang), values["match_name"])
+    if block:
+        # After the greeting and the opening thanks, before the template's own answer.
+        paragraphs = body.split("\n\n")
+        at = min(2, len(paragraphs))
+        body = "\n\n".join([*paragraphs[:at], block, *paragraphs[at:]])
     return RenderedDraft(
         template=key,
         language=lang,
-        body=fill(template.body(lang), values),
-        checklist=checklist_for(request.category, items),
+        body=body,
+        checklist=checklist_for_request(request, items, facts),
+        facts=facts,
     )

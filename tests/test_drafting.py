@@ -260,7 +260,8 @@ def test_uncategorized_requests_are_routed_or_asked_for_details_never_declined()
 
 
 def test_rendered_draft_carries_the_categorys_checklist(settings):
-    draft = render_draft(make_request(category="funding", match=None), settings=settings, directory=DIRECTORY)
+    request = make_request(category="funding", match=None, body="我們想申請補助，預算 30 萬元，成果會開源。")
+    draft = render_draft(request, settings=settings, directory=DIRECTORY)
     keys = {item.key for item in draft.checklist}
     assert draft.template == "funding"
     assert {"no_whole_community_commitment", "state_open_license", "contract_before_work"} <= keys
@@ -370,7 +371,8 @@ def test_draft_print_replies_in_chinese_naming_the_routed_group_and_its_contact(
 def test_draft_saves_a_new_version_each_time_with_the_json_contract(inbox):
     first = json.loads(run(inbox, "draft", "s003", "--json").stdout)
     second = json.loads(run(inbox, "draft", "s003", "--template", "route", "--lang", "zh-TW", "--json").stdout)
-    assert list(first) == ["request_id", "version", "template", "language", "body", "checklist"]
+    assert list(first) == ["request_id", "version", "template", "language", "body", "checklist", "questions", "facts"]
+    assert set(first["facts"]) >= {"dates", "deadlines", "amounts", "sender_type", "channel"}
     assert (first["version"], first["template"], first["language"]) == (1, "international", "en")
     assert (second["version"], second["template"], second["language"]) == (2, "route", "zh-TW")
     assert [d.version for d in drafts_of(inbox, "s003")] == [1, 2]

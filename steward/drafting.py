@@ -3,11 +3,14 @@
 Templates are read and checked by steward.templates. Each placeholder reads
 sensibly when its value is missing:
 
-- ``{greeting}``: "林雅婷您好：" / "Hello Hiroshi Tanaka,"; no name: "您好：" / "Hello,"
+- ``{greeting}``: formal "林雅婷您好：" / "Dear Hiroshi Tanaka,"; warm "嗨 小魚，" / "Hi Yuki,"
 - ``{sender_name}``, ``{organization}``, ``{subject}``: the request's fields;
   empty: "朋友" / "friend", "貴單位" / "your organization", "（無主旨）" / "(no subject)"
 - ``{your_message}``: "「subject」來信" / "your message “subject”"; no subject: "來信" / "your message"
 - ``{received_date}``: "2026 年 10 月 26 日" / "26 October 2026", in the configured time zone
+- ``{thanks}``: the opening thanks: formal for institutions and letters ("謝謝您在 2026 年 10 月 26 日的
+  「subject」來信"), brief for people and chat channels ("謝謝你的訊息"), never quoting a subject
+  the importer made up for a chat message
 - ``{match_name}``: the routed project or working group, in the reply language;
   ``{match_intro}`` introduces it as the naming norm asks ("Sch001, a g0v project");
   ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
@@ -174,7 +177,7 @@ def choose_language(request_language: str | None, configured: str | None) -> str
         return "zh-TW"
 
 
-def choose_template(category: str | None, match_key: str | None) -> str:
+def choose_template(category: str | None, match_key: str | None, triggers: frozenset[str] = frozenset()) -> str:
     """The default template: the category's own, with two exceptions.
 
     An "other" request with somewhere to go gets the "other" reply, which routes
@@ -182,6 +185,8 @@ def choose_template(category: str | None, match_key: str | None) -> str:
     nobody has categorized yet is routed if it can be, else asked for details:
     not knowing its kind is no reason to decline it.
     """
+    if category == "partnership" and "oscvpass" in triggers:
+        return "oscvpass_faq"  # an OSCVPass partner application has its own questions and answers
     if category in CATEGORIES and category != "other":
         return category
     if category == "other":
@@ -223,6 +228,24 @@ def _match_values(entry: Any, english: bool) -> dict[str, str]:
     }
 
 
+def register_of(request: Request) -> str:
+    """"formal" for institutions and letters, "warm" for people and chat channels."""
+    if request.channel in ("slack", "facebook"):
+        return "warm"
+    kind = facts_of(request).sender_type
+    if kind == "individual" and not one_line(request.organization):
+        return "warm"
+    return "formal"
+
+
+def _contacts_not_in(template_body: str, contacts: str, url: str, language: str) -> str:
+    """The match's contacts less those the template already spells out, so no
+    address is listed twice; the website stands in when nothing is left."""
+    separator = ", " if is_english(language) else "、"
+    remaining = [c for c in contacts.split(separator) if c and c not in template_body]
+    return separator.join(remaining) or url
+
+
 def _format_date(request: Request, settings: Any, english: bool) -> str:
     tz = getattr(settings, "tz", None) or timezone.utc
     day = request.received_at.astimezone(tz)
@@ -240,15 +263,27 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
     if len(subject) > _MAX_SUBJECT:
         subject = subject[: _MAX_SUBJECT - 1].rstrip() + "…"
     steward = one_line(getattr(settings, "steward_name", ""))
+    received = _format_date(request, settings, english)
+    formal = register_of(request) == "formal"
+    # Chat channels have no real subject: the importer made one, never quote it back.
+    subject_is_real = subject and request.channel in ("email", "form", "other")
     if english:
-        greeting = f"Hello {sender}," if sender else "Hello,"
+        if formal:
+            greeting = f"Dear {sender}," if sender else "Dear Sir or Madam,"
+        else:
+            greeting = f"Hi {sender}," if sender else "Hi,"
         quoted = subject.replace("“", "‘").replace("”", "’")
-        your_message = f"your message “{quoted}”" if subject else "your message"
+        your_message = f"your message “{quoted}”" if subject_is_real else "your message"
+        thanks = f"Thank you for {your_message} of {received}" if formal else f"Thanks for {your_message}"
     else:
-        greeting = f"{sender}{' ' if sender and _is_latin(sender[-1]) else ''}您好："
+        if formal:
+            greeting = f"{sender}{' ' if sender and _is_latin(sender[-1]) else ''}您好："
+        else:
+            greeting = f"嗨 {sender}，" if sender else "嗨，"
         # Quotes inside 「」 become 『』, as Chinese typography nests them.
         quoted = subject.replace("「", "『").replace("」", "』")
-        your_message = f"「{quoted}」來信" if subject else "來信"
+        your_message = f"「{quoted}」來信" if subject_is_real else ("來信" if formal else "訊息")
+        thanks = f"謝謝您在 {received}的{your_message}" if formal else f"謝謝你的{your_message}"
     category = request.category if request.category in _CATEGORY_NAMES else "other"
     return {
         "greeting": greeting,
@@ -256,7 +291,8 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
         "organization": organization or _pick(_EMPTY["organization"], english),
         "subject": subject or _pick(_EMPTY["subject"], english),
         "your_message": your_message,
-        "received_date": _format_date(request, settings, english),
+        "received_date": received,
+        "thanks": thanks,
         "steward_name": steward or _pick(_EMPTY["steward_name"], english),
         "category_name": _pick(_CATEGORY_NAMES[category], english),
         **_match_values(entry, english),
@@ -329,7 +365,8 @@ def render_draft(
     """
     if templates is None:
         templates = load_templates(settings)
-    key = template_key or choose_template(request.category, request.match)
+    facts = facts_of(request)
+    key = template_key or choose_template(request.category, request.match, facts.triggers)
     template = templates.get(key)
     if template is None:
         raise UsageError(f"unknown template {key!r} (known: {', '.join(sorted(templates))})")
@@ -337,8 +374,9 @@ def render_draft(
     entry = _directory_entry(directory, request.match)
     values = placeholder_values(request, entry, settings=settings, language=lang)
     items = load_guidance(settings) if guidance is None else guidance
-    facts = facts_of(request)
-    body = fill(template.body(lang), values)
+    template_body = template.body(lang)
+    values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], values["match_url"], lang)
+    body = fill(template_body, values)
     block = answers_block(facts, is_english(lang), values["match_name"])
     if block:
         # After the greeting and the opening thanks, before the template's own answer.

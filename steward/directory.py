@@ -10,13 +10,13 @@ replaces fields and can retire entries.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
-from importlib.resources import files
+
 from pathlib import Path
 from typing import Any
 
+from steward.config.toml_files import read_toml, shipped
 from steward.files import write_atomic
 from steward.models import ENTRY_KINDS, ConfigError, UsageError
 from steward.text import one_line
@@ -101,13 +101,7 @@ def read_entries(path: Path | str, data: dict | None = None, *, cache: bool = Fa
     """
     where = str(path)
     if data is None:
-        try:
-            with open(path, "rb") as fh:
-                data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{where}: not valid TOML: {exc}") from None
-        except OSError as exc:
-            raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        data = read_toml(Path(path)).data
     allowed_top = {"entry", "synced_at"} if cache else {"entry"}
     for top in data:
         if top not in allowed_top:
@@ -216,9 +210,7 @@ def merge_layers(
 
 
 def default_entries() -> list[dict]:
-    resource = files("steward.defaults") / "directory.toml"
-    data = tomllib.loads(resource.read_text(encoding="utf-8"))
-    return read_entries("default directory.toml", data)
+    return read_entries("default directory.toml", read_toml(shipped("directory.toml"), "default directory.toml").data)
 
 
 def user_path(settings) -> Path:

@@ -14,7 +14,8 @@ sensibly when its value is missing:
 - ``{match_name}``: the routed project or working group, in the reply language;
   ``{match_intro}`` introduces it as the naming norm asks ("Sch001, a g0v project");
   ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
-- ``{steward_name}``: from the configuration; ``{category_name}``: "演講／活動邀約" / "speaking invitation"
+- ``{steward_name}``: ``steward.name`` from the configuration (or $STEWARD_NAME); a draft
+  that would be signed without one raises SignatureMissing, never signs with the login name; ``{category_name}``: "演講／活動邀約" / "speaking invitation"
 
 Without a routed match, the ``match_*`` placeholders describe the hackathon
 organizers (directory key ``jothon``), who post outside requests to the
@@ -42,7 +43,7 @@ from steward.guidance import (  # noqa: F401
     snippet,
 )
 from steward.request_facts import DateMention, RequestFacts, facts_of
-from steward.models import CATEGORIES, ConfigError, Request, UsageError
+from steward.models import CATEGORIES, ConfigError, Request, SignatureMissing, UsageError
 from steward.templates import Template, load_templates, parse_body
 from steward.text import clean_text, one_line
 
@@ -262,7 +263,8 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
     subject = one_line(request.subject)
     if len(subject) > _MAX_SUBJECT:
         subject = subject[: _MAX_SUBJECT - 1].rstrip() + "…"
-    steward = one_line(getattr(settings, "steward_name", ""))
+    # Replies are signed with the configured name only, never the login name.
+    steward = one_line(getattr(settings, "signature", None) or "")
     received = _format_date(request, settings, english)
     formal = register_of(request) == "formal"
     # Chat channels have no real subject: the importer made one, never quote it back.
@@ -375,6 +377,8 @@ def render_draft(
     values = placeholder_values(request, entry, settings=settings, language=lang)
     items = load_guidance(settings) if guidance is None else guidance
     template_body = template.body(lang)
+    if "{steward_name}" in template_body and not one_line(getattr(settings, "signature", None) or ""):
+        raise SignatureMissing()
     values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], values["match_url"], lang)
     body = fill(template_body, values)
     block = answers_block(facts, is_english(lang), values["match_name"])

@@ -8,13 +8,12 @@ new ones and retitle sources. See the shipped file for the layout.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from steward.config.toml_files import TomlFile, layers, read_toml, shipped
 from steward.models import CATEGORIES, ConfigError, UsageError
 from steward.text import clean_text
 
@@ -141,66 +140,45 @@ def _summarize(problems: list[str]) -> str:
     return problems[0] + suffix
 
 
-def _read_toml(data: bytes, label: str, problems: list[str]) -> dict | None:
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        problems.append(f"{label}: not UTF-8 text")
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{label}: not valid TOML: {exc}")
-    return None
-
-
 def _read(settings: Any) -> tuple[list[GuidanceItem], dict[str, str], list[str]]:
     problems: list[str] = []
-    shipped = resources.files("steward.defaults") / GUIDANCE_FILE
-    layers: list[tuple[str, dict]] = []
-    data = _read_toml(shipped.read_bytes(), f"{shipped} (shipped)", problems)
-    if data is not None:
-        layers.append((f"{shipped} (shipped)", data))
-    config_dir = getattr(settings, "config_dir", None)
-    if config_dir is not None:
-        user = Path(config_dir) / GUIDANCE_FILE
-        try:
-            raw = user.read_bytes()
-        except FileNotFoundError:
-            raw = None
-        except OSError as exc:
-            problems.append(f"{user}: cannot read: {exc.strerror or exc}")
-            raw = None
-        if raw is not None:
-            data = _read_toml(raw, str(user), problems)
-            if data is not None:
-                layers.append((str(user), data))
+    files: list[TomlFile] = []
+    try:
+        files = layers(settings, GUIDANCE_FILE)
+    except ConfigError as exc:  # a broken user file: the shipped items still load
+        problems.append(str(exc))
+        files = [read_toml(shipped(GUIDANCE_FILE), f"shipped {GUIDANCE_FILE}")]
+    layers_read = [(toml.label, toml.data, toml) for toml in files]
 
     sources: dict[str, str] = {}
     items: dict[str, tuple[dict, str]] = {}
-    for label, data in layers:
+    for label, data, toml in layers_read:
         for name in data:
             if name not in _TOP_LEVEL:
-                problems.append(f"{label}: unknown table {name!r} (expected [sources] and [[item]])")
+                problems.append(f"{toml.where(name)}: unknown table {name!r} (expected [sources] and [[item]])")
         table = data.get("sources", {})
         if not isinstance(table, dict):
-            problems.append(f"{label}: [sources] must be a table of S1 = \"title\"")
+            problems.append(f"{toml.where('sources')}: [sources] must be a table of S1 = \"title\"")
             table = {}
         for sid, title in table.items():
             if not _SOURCE.match(sid) or not isinstance(title, str) or not title.strip():
-                problems.append(f"{label}: [sources] {sid!r} must be S<number> = \"title\"")
+                problems.append(f"{toml.where('sources', sid)}: [sources] {sid!r} must be S<number> = \"title\"")
                 continue
             sources[sid] = clean_text(title).strip()
         entries = data.get("item", [])
         if not isinstance(entries, list):
             problems.append(f"{label}: items must be written as [[item]] tables")
             continue
-        for index, entry in enumerate(entries, 1):
+        for index, entry in enumerate(entries):
             key = entry.get("key") if isinstance(entry, dict) else None
+            at = toml.where("item", index)
             if not isinstance(key, str) or not _KEY.match(key):
-                problems.append(f"{label}: item {index} needs a key of lowercase letters, digits, _ or -")
+                problems.append(f"{at}: item {index + 1} needs a key of lowercase letters, digits, _ or -")
                 continue
-            if key in items and items[key][1] == label:
-                problems.append(f"{label}: item {key!r} is defined twice")
+            if key in items and items[key][1].startswith(label):
+                problems.append(f"{at}: item {key!r} is defined twice")
                 continue
-            items[key] = (entry, label)
+            items[key] = (entry, at)
 
     result = []
     for key, (entry, label) in items.items():

@@ -8,11 +8,9 @@ otherwise silently change how requests are sorted.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from importlib.resources import files
-from pathlib import Path
 
+from steward.config.toml_files import TomlFile, layers
 from steward.models import CATEGORIES, ConfigError
 
 
@@ -39,44 +37,52 @@ _TIERS = ("strong", "zh", "en", "weak", "places")
 _RULE_KEYS = {"route_to", "absorbs", *_TIERS}
 
 
-def parse_category_rules(data: dict, where: str, base: CategoryRules | None = None) -> CategoryRules:
-    """Rules from a categories.toml table; `base` supplies what the file leaves out."""
+def parse_category_rules(data: dict, where: str | TomlFile, base: CategoryRules | None = None) -> CategoryRules:
+    """Rules from a categories.toml table; `base` supplies what the file leaves out.
+
+    Given the TomlFile it came from as `where`, errors name the line of the key.
+    """
+    source = where
+
+    def at(*path: str) -> str:
+        return source.where(*path) if isinstance(source, TomlFile) else str(source)
+
     for top in data:
         if top not in {"weights", "community", "kinds", "category"}:
-            raise ConfigError(f"{where}: unknown key '{top}'")
+            raise ConfigError(f"{at(top)}: unknown key '{top}'")
     weights = {"strong": 2.0, "normal": 1.0, "weak": 0.4, "place": 1.0, "entry": 1.2, "route": 2.0}
     for name, value in data.get("weights", {}).items():
         if name not in weights:
-            raise ConfigError(f"{where}: [weights]: unknown key '{name}'")
+            raise ConfigError(f"{at('weights', name)}: [weights]: unknown key '{name}'")
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"{where}: [weights]: '{name}' must be a number ≥ 0")
+            raise ConfigError(f"{at('weights', name)}: [weights]: '{name}' must be a number ≥ 0")
         weights[name] = float(value)
     rules = dict(base.rules) if base else {}
     for key, table in data.get("category", {}).items():
         if key not in CATEGORIES:
-            raise ConfigError(f"{where}: unknown category '{key}' (one of {', '.join(CATEGORIES)})")
+            raise ConfigError(f"{at('category', key)}: unknown category '{key}' (one of {', '.join(CATEGORIES)})")
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [category.{key}] must be a table")
+            raise ConfigError(f"{at('category', key)}: [category.{key}] must be a table")
         cues: dict[str, float] = {}
         for name, value in table.items():
             if name not in _RULE_KEYS:
-                raise ConfigError(f"{where}: [category.{key}]: unknown key '{name}'")
+                raise ConfigError(f"{at('category', key, name)}: [category.{key}]: unknown key '{name}'")
             if name in ("route_to", "absorbs"):
                 continue
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where}: [category.{key}]: '{name}' must be a list of strings")
+                raise ConfigError(f"{at('category', key, name)}: [category.{key}]: '{name}' must be a list of strings")
             if name != "places":
                 weight = weights["normal"] if name in ("zh", "en") else weights[name]
                 for cue in value:
                     cues.setdefault(cue, weight)
         route = table.get("route_to")
         if route is not None and not isinstance(route, str):
-            raise ConfigError(f"{where}: [category.{key}]: 'route_to' must be a string")
+            raise ConfigError(f"{at('category', key, 'route_to')}: [category.{key}]: 'route_to' must be a string")
         absorbs = table.get("absorbs", {})
         if not isinstance(absorbs, dict) or not all(
             k in CATEGORIES and isinstance(v, int | float) and 0 <= v <= 1 for k, v in absorbs.items()
         ):
-            raise ConfigError(f"{where}: [category.{key}]: 'absorbs' must map categories to shares 0..1")
+            raise ConfigError(f"{at('category', key, 'absorbs')}: [category.{key}]: 'absorbs' must map categories to shares 0..1")
         places = [p for p in table.get("places", []) if p not in cues]
         rules[key] = CategoryRule(key, route or None, cues, places, weights["place"], dict(absorbs))
     kinds = dict(base.kinds) if base else {}
@@ -84,24 +90,17 @@ def parse_category_rules(data: dict, where: str, base: CategoryRules | None = No
         if not isinstance(leans, dict) or not all(
             k in CATEGORIES and isinstance(v, int | float) for k, v in leans.items()
         ):
-            raise ConfigError(f"{where}: [kinds]: '{kind}' must map categories to numbers")
+            raise ConfigError(f"{at('kinds', kind)}: [kinds]: '{kind}' must map categories to numbers")
         kinds[kind] = {k: float(v) for k, v in leans.items()}
     community = data.get("community", {}).get("terms", base.community if base else [])
     if not isinstance(community, list) or not all(isinstance(t, str) for t in community):
-        raise ConfigError(f"{where}: [community]: 'terms' must be a list of strings")
+        raise ConfigError(f"{at('community', 'terms')}: [community]: 'terms' must be a list of strings")
     return CategoryRules(rules, kinds, list(community), weights["entry"], weights["route"])
 
 
 def load_category_rules(settings=None) -> CategoryRules:
     """The shipped rules, with the user's `categories.toml` (if any) merged over them."""
-    text = (files("steward.defaults") / "categories.toml").read_text(encoding="utf-8")
-    rules = parse_category_rules(tomllib.loads(text), "default categories.toml")
-    config_dir = getattr(settings, "config_dir", None)
-    user = Path(config_dir) / "categories.toml" if config_dir else None
-    if user is not None and user.exists():
-        try:
-            data = tomllib.loads(user.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{user}: cannot read: {exc}") from None
-        rules = parse_category_rules(data, str(user), base=rules)
+    rules = None
+    for layer in layers(settings, "categories.toml"):
+        rules = parse_category_rules(layer.data, layer, base=rules)
     return rules

@@ -44,6 +44,13 @@ class ConfigError(StewardError):
     exit_code = 2
 
 
+class SignatureMissing(UsageError):
+    """A reply would be signed, but the steward has not said their name."""
+
+    def __init__(self) -> None:
+        super().__init__('set your name for the signature first: steward config set steward.name "Your Name"')
+
+
 class NotFound(StewardError):
     pass
 

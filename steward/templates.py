@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 import string
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from steward.guidance import is_english
+from steward.config.toml_files import parse_toml, shipped
 from steward.models import CATEGORIES, ConfigError
 from steward.text import one_line
 
@@ -85,25 +84,26 @@ def parse_body(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
 
 def _read_file(data: bytes, label: str, problems: list[str]) -> dict | None:
     try:
-        parsed = tomllib.loads(data.decode("utf-8"))
+        toml = parse_toml(data.decode("utf-8"), label)
     except UnicodeDecodeError:
         problems.append(f"{label}: not UTF-8 text")
         return None
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{label}: not valid TOML: {exc}")
+    except ConfigError as exc:
+        problems.append(str(exc))
         return None
     fields: dict[str, str] = {}
-    for name, value in parsed.items():
+    for name, value in toml.data.items():
+        at = toml.where(name)
         if name not in _ALLOWED:
             allowed = ", ".join(sorted(_ALLOWED))
-            problems.append(f"{label}: unknown field {name!r} (expected {allowed})")
+            problems.append(f"{at}: unknown field {name!r} (expected {allowed})")
         elif not isinstance(value, str) or (name != "category" and not value.strip()):
-            problems.append(f"{label}: {name} must be non-empty text")
+            problems.append(f"{at}: {name} must be non-empty text")
         elif name == "category" and value not in CATEGORIES:
-            problems.append(f"{label}: unknown category {value!r} (known: {', '.join(CATEGORIES)})")
+            problems.append(f"{at}: unknown category {value!r} (known: {', '.join(CATEGORIES)})")
         elif name.startswith("body_"):
             for problem in parse_body(value)[1]:
-                problems.append(f"{label}: {problem} in {name}")
+                problems.append(f"{at}: {problem} in {name}")
             fields[name] = value
         else:
             fields[name] = value
@@ -113,8 +113,7 @@ def _read_file(data: bytes, label: str, problems: list[str]) -> dict | None:
 def _template_files(settings: Any) -> list[tuple[str, str, bytes | None]]:
     """(key, label, content) for shipped files first, then the user's."""
     found: list[tuple[str, str, bytes | None]] = []
-    shipped = resources.files("steward.defaults") / TEMPLATES_DIR
-    for entry in sorted(shipped.iterdir(), key=lambda e: e.name):
+    for entry in sorted(shipped(TEMPLATES_DIR).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             found.append((entry.name[: -len(".toml")], f"{entry} (shipped)", entry.read_bytes()))
     config_dir = getattr(settings, "config_dir", None)

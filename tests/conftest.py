@@ -19,7 +19,7 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LOGNAME", "tester")
     monkeypatch.setenv("USER", "tester")
     monkeypatch.setenv("LANG", "en_US.UTF-8")
-    for name in ("STEWARD_CONFIG", "STEWARD_DB", "NO_COLOR", "LC_ALL", "LC_MESSAGES", "VISUAL", "EDITOR"):
+    for name in ("STEWARD_CONFIG", "STEWARD_DB", "STEWARD_NAME", "NO_COLOR", "LC_ALL", "LC_MESSAGES", "VISUAL", "EDITOR"):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from steward import drafting
 from steward.config import Settings
 from steward.drafting import choose_language, choose_template, placeholder_values, render_draft
-from steward.models import CATEGORIES, CategoryGuess, ConfigError, Match, MatchResult, Request, UsageError
+from steward.models import CATEGORIES, CategoryGuess, ConfigError, Match, MatchResult, Request, SignatureMissing, UsageError
 from steward.templates import PLACEHOLDERS, check_templates, load_templates
 
 DATA = Path(__file__).parent / "data"
@@ -55,7 +55,7 @@ def settings(tmp_path) -> Settings:
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     return Settings(
-        steward_name="Ada Lovelace", language="zh-TW", timezone="Asia/Taipei",
+        steward_name="Ada Lovelace", signature="Ada Lovelace", language="zh-TW", timezone="Asia/Taipei",
         database=tmp_path / "steward.db", config_dir=config_dir,
     )  # fmt: skip
 
@@ -175,9 +175,18 @@ def test_an_institution_gets_a_formal_letter_and_a_person_on_chat_a_brief_one(se
     assert "speaking" not in warm  # the importer's label is never quoted back
 
 
-def test_missing_steward_name_still_signs_the_reply(settings):
-    body = render_draft(make_request(), settings=replace(settings, steward_name=""), directory=DIRECTORY).body
-    assert "社群志工" in body
+def test_a_reply_is_never_signed_with_the_login_name(settings):
+    unnamed = replace(settings, steward_name="root", signature=None)
+    with pytest.raises(SignatureMissing, match="steward config set steward.name"):
+        render_draft(make_request(), settings=unnamed, directory=DIRECTORY)
+
+
+def test_draft_without_a_name_says_how_to_set_it(inbox, monkeypatch):
+    monkeypatch.delenv("STEWARD_NAME")
+    result = run(inbox, "draft", "s003", "--print")
+    assert result.exit_code == 2
+    assert 'steward config set steward.name "Your Name"' in result.output
+    assert "tester" not in result.output
 
 
 def test_chinese_reply_spaces_latin_values_but_not_han_ones(settings):
@@ -294,8 +303,8 @@ body_zh = "謝謝 {unknown}"
 body_en = "Thanks {sender_name} and {0.__class__}"
 """)
     problems = check_templates(settings)
-    assert f"{path}: unknown placeholder {{unknown}} in body_zh" in problems
-    assert f"{path}: unknown placeholder {{0.__class__}} in body_en" in problems
+    assert f"{path}, line 4: unknown placeholder {{unknown}} in body_zh" in problems
+    assert f"{path}, line 5: unknown placeholder {{0.__class__}} in body_en" in problems
     with pytest.raises(ConfigError, match=r"thanks\.toml.*\{unknown\}"):
         load_templates(settings)
 
@@ -306,9 +315,10 @@ def test_every_template_problem_is_reported_not_just_the_first(settings):
     write_user_template(settings, "c.toml", 'name_zh = "丙"\nboddy_en = "typo"\ncategory = "gossip"\n')
     write_user_template(settings, "Bad Name.toml", 'name_zh = "x"\n')
     text = "\n".join(check_templates(settings))
-    for expected in ("a.toml: placeholder {greeting} takes no format spec or conversion in body_zh",
-                     "a.toml: Single '}' encountered", "b.toml: not valid TOML", "c.toml: unknown field 'boddy_en'",
-                     "c.toml: unknown category 'gossip'", "c.toml: missing name_en, body_zh, body_en",
+    for expected in ("a.toml, line 3: placeholder {greeting} takes no format spec or conversion in body_zh",
+                     "a.toml, line 4: Single '}' encountered", "b.toml: not valid TOML",
+                     "c.toml, line 2: unknown field 'boddy_en'",
+                     "c.toml, line 3: unknown category 'gossip'", "c.toml: missing name_en, body_zh, body_en",
                      "Bad Name.toml: template names use"):  # fmt: skip
         assert expected in text
 
@@ -343,8 +353,10 @@ def labelled_matcher(incoming):
 
 
 @pytest.fixture
-def inbox(db_path):
+def inbox(db_path, monkeypatch):
     from steward.store import Store
+
+    monkeypatch.setenv("STEWARD_NAME", "tester")  # the signature; see test_draft_without_a_name_says_how_to_set_it
     from tests.conftest import sample_records
 
     store = Store.open(db_path, actor="tester")

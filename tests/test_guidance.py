@@ -248,7 +248,7 @@ snippet_en = "x"
 colour = "red"
 """)
     problems = check_guidance(settings)
-    assert all(problem.startswith(f"{path}: item 'broken'") for problem in problems)
+    assert all(problem.startswith(f"{path}, line 2: item 'broken'") for problem in problems)
     text = "\n".join(problems)
     for expected in ("area must be one of", "unknown category 'speeches'", "required must be true or false",
                      "source 'S9'", "text_zh must be non-empty", "unknown field 'colour'"):  # fmt: skip

@@ -10,14 +10,6 @@ from steward.cli import CliContext, pass_ctx
 from steward.models import UsageError
 
 
-def config_check_problems(settings) -> list[str]:
-    """Every problem in the templates and the guidance, for `steward config check`."""
-    from steward.drafting import check_guidance
-    from steward.templates import check_templates
-
-    return check_templates(settings) + check_guidance(settings)
-
-
 def checklist_json(items, language: str, state: dict[str, bool]) -> list[dict]:
     """The checklist part of the `--json` contract: these keys, in this order."""
     return [

@@ -46,39 +46,42 @@ def register(main: click.Group) -> None:
                 "origins": origins,
             })
             return
+        from steward.config.declaration import BY_KEY
+
         click.echo(f"# config file: {settings.config_file or '(none: defaults)'}")
         click.echo(f"# config dir:  {settings.config_dir}")
         for key, value in values.items():
-            click.echo(f"{key} = {value!r}    # {origins[key]}")
+            doc = BY_KEY[key].doc if key in BY_KEY else ""
+            click.echo(f"{key} = {value!r}    # {origins[key]}{'; ' + doc if doc else ''}")
+
+    @config_group.command("set")
+    @click.argument("key")
+    @click.argument("value")
+    @pass_ctx
+    def config_set(cli: CliContext, key, value):
+        """Set KEY (e.g. steward.name) to VALUE in your config file."""
+        from steward.config.settings import find_config, set_value, user_config_dir
+
+        target, _origin = find_config(cli.config_path)
+        path = target if target is not None else user_config_dir() / "config.toml"
+        set_value(path, key, value)
+        click.echo(f"{key} set in {path}")
 
     @config_group.command("check")
     @pass_ctx
     def config_check(cli: CliContext):
-        """Check the config, directory, templates and guidance; exit 2 on any problem."""
-        problems: list[str] = []
+        """Check the config, categories, directory, templates and guidance; exit 2 on any problem."""
         try:
             settings = cli.settings
         except ConfigError as exc:
-            raise click.exceptions.Exit(_report([str(exc)]))
-        checks = []
-        try:
-            from steward.cli.drafting import config_check_problems
+            raise click.exceptions.Exit(_report([str(exc)], []))
+        from steward.config.checks import check_everything
 
-            checks.append(config_check_problems)
-        except ImportError:
-            pass
         try:
-            from steward.directory import load_directory
-
-            checks.append(lambda s: (load_directory(s), [])[1])
-        except ImportError:
-            pass
-        for check in checks:
-            try:
-                problems.extend(check(settings))
-            except ConfigError as exc:
-                problems.append(str(exc))
-        raise click.exceptions.Exit(_report(problems))
+            report = check_everything(settings)
+        except ConfigError as exc:
+            raise click.exceptions.Exit(_report([str(exc)], []))
+        raise click.exceptions.Exit(_report(report.problems, report.warnings))
 
     @main.command("demo")
     @click.option("--reset", is_flag=True, help="Rebuild the demo inbox from scratch (only ever a demo file).")
@@ -106,9 +109,11 @@ def register(main: click.Group) -> None:
         run_tui(cli, path)
 
 
-def _report(problems: list[str]) -> int:
+def _report(problems: list[str], warnings: list[str]) -> int:
+    for warning in warnings:
+        click.echo(f"steward: warning: {warning}", err=True)
     if not problems:
-        click.echo("Config, directory, templates and guidance: all good.")
+        click.echo("Config, categories, directory, templates and guidance: all good.")
         return 0
     for problem in problems:
         click.echo(f"steward: {problem}", err=True)

@@ -174,3 +174,75 @@ async def test_spam_and_closed_requests_are_not_overdue(inbox_db):
         await settle(app, pilot)
         assert app.screen.inbox.total == 1 and app.screen.inbox.current.id == open_one
         assert "1 match" in screen_text(app)
+
+
+async def test_a_pasted_bad_filter_keeps_its_error_through_counts_and_refreshes(inbox_db):
+    from textual import events
+
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        app.screen.query_one("#filter").post_message(events.Paste("status:bogus"))
+        await settle(app, pilot)
+        app.refresh_inbox()  # what the data-version poll does when the file changes
+        await settle(app, pilot)
+        label = str(app.screen.query_one("#filter-count").render())
+        assert "unknown status" in label and "match" not in label
+        assert "⚠ unknown status" in screen_text(app)
+        app.screen.query_one("#filter").value = "status:spam"  # fixed: the count is back
+        await settle(app, pilot)
+        assert app.screen.inbox.total == 0 and "0 match" in screen_text(app)
+
+
+async def test_a_bad_filter_typed_in_one_burst_shows_its_error(inbox_db):
+    from textual import events
+
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        for key in ["slash", *"tag:x status:bogus"]:
+            app._driver.send_message(events.Key(key, "/" if key == "slash" else key))  # noqa: SLF001 - one packet
+        await settle(app, pilot)
+        assert "⚠ unknown status" in screen_text(app)
+        assert "match" not in str(app.screen.query_one("#filter-count").render())
+
+
+# --- focus and the preview -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["escape", "left", "h"])
+async def test_keys_leave_the_preview_for_the_list(inbox_db, key):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert app.focused is app.screen.view
+        await pilot.press(key)
+        assert app.focused is app.screen.inbox
+        await pilot.press("j")  # the list moves again
+        assert app.screen.inbox.cursor == 1
+
+
+async def test_the_preview_starts_at_the_top_of_each_request(db_path):
+    from datetime import datetime, timezone
+
+    from steward.models import IncomingRequest
+    from tests.conftest import sample_records
+
+    long_one = IncomingRequest(
+        received_at=datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc), subject="A long letter",
+        body="\n".join(f"paragraph {n}" for n in range(200)), external_id="long",
+    )
+    make_inbox(db_path, [*sample_records(), long_one])
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        view = app.screen.view
+        assert app.screen.inbox.current.external_id == "long"
+        await pilot.press("enter", "pagedown", "pagedown")
+        assert view.scroll_y > 0
+        await pilot.press("escape", "j")
+        await settle(app, pilot)
+        assert view.details.request.id == app.screen.inbox.current.id
+        assert view.scroll_y == 0

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.message import Message as UIMessage
 from textual.widgets import Static
 
 from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request
@@ -75,11 +76,20 @@ class RequestView(VerticalScroll, can_focus=True):
         Binding("k,up", "scroll_up", "bind.scroll_up", show=False, id="view.up"),
         Binding("pagedown,space", "page_down", "bind.page_down", show=False, id="view.page_down"),
         Binding("pageup", "page_up", "bind.page_up", show=False, id="view.page_up"),
+        # The view's own: VerticalScroll binds left to scrolling, which would keep the
+        # steward in here. Its screen decides what leaving means (the list, or back).
+        Binding("escape,left,h", "leave", "bind.back", show=False, id="view.back"),
     ]
+
+    class Leave(UIMessage):
+        """The steward is done reading: Esc, left or h in the view."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.details: RequestDetails | None = None
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("view.none")), id="view-headers", classes="view-headers")
@@ -87,8 +97,11 @@ class RequestView(VerticalScroll, can_focus=True):
         yield Static(id="view-meta", classes="view-meta")
 
     def show(self, details: RequestDetails | None) -> None:
+        before = self.details.request.id if self.details else None
         self.details = details
         self.refresh_text()
+        if (details.request.id if details else None) != before:
+            self.scroll_home(animate=False)  # another request starts at its top
 
     def refresh_text(self) -> None:
         try:

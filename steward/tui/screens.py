@@ -52,6 +52,9 @@ class InboxScreen(ActionScreen):
         self.tab_filters: list[tuple[str, RequestFilter]] = []
         self.active_tab = 0
         self.filter_text = ""
+        # The message for a filter that does not parse: shown until the text changes, whatever
+        # count of the list (still under the last good filter) or refresh arrives meanwhile.
+        self.filter_error: str | None = None
         self.counts: dict[str, int] = {}
         self.total_all = 0
         self._view_timer = None
@@ -130,10 +133,21 @@ class InboxScreen(ActionScreen):
         try:
             flt = self.current_filter()
         except StewardError as exc:
-            short = str(exc).split(" (")[0]  # the list of valid values is in the help
-            self.query_one("#filter-count", Label).update(Content(t("filter.error", error=short)))
+            self.filter_error = str(exc).split(" (")[0]  # the list of valid values is in the help
+            self._show_filter_count(None)
             return
+        self.filter_error = None
         self.inbox.set_filter(flt)
+
+    def _show_filter_count(self, text: str | None) -> None:
+        """The label right of the filter: the error while there is one, else `text`."""
+        if not self.is_attached:
+            return
+        for label in self.query("#filter-count").results(Label):  # built on the first `/`
+            if self.filter_error is not None:
+                label.update(Content(t("filter.error", error=self.filter_error)))
+            elif text is not None:
+                label.update(Content(text))
 
     def action_tab(self, index: int) -> None:
         self.query_one(StatusTabs).select(index)
@@ -176,19 +190,20 @@ class InboxScreen(ActionScreen):
         self.query_one("#filter", Input).value = ""
         self.filter_text = ""
         self.query_one("#filter-bar").display = False
+        self.filter_error = None
         self.query_one("#filter-count", Label).update("")
         self.inbox.focus()
         self._apply_filter()
 
     @on(InboxList.CursorMoved)
     def _counting(self) -> None:
-        if self.filter_text.strip() and self.inbox.counting and self.is_attached:
-            self.query_one("#filter-count", Label).update(Content("…"))
+        if self.filter_text.strip() and self.inbox.counting:
+            self._show_filter_count("…")
 
     @on(InboxList.Loaded)
     def loaded(self, event: InboxList.Loaded) -> None:
         if self.filter_text.strip():
-            self.query_one("#filter-count", Label).update(Content(t("filter.count", n=event.total)))
+            self._show_filter_count(t("filter.count", n=event.total))
 
     # --- counts ------------------------------------------------------------------
 
@@ -246,6 +261,11 @@ class InboxScreen(ActionScreen):
     def action_focus_view(self) -> None:
         if not self.has_class("narrow"):
             self.view.focus()
+
+    @on(RequestView.Leave)
+    def view_left(self, event: RequestView.Leave) -> None:
+        event.stop()
+        self.inbox.focus()
 
     def reload_details(self) -> None:
         current = self.inbox.current
@@ -333,6 +353,11 @@ class RequestScreen(ActionScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    @on(RequestView.Leave)
+    def view_left(self, event: RequestView.Leave) -> None:
+        event.stop()
+        self.action_back()
 
     def retranslate(self) -> None:
         self.query_one(RequestView).refresh_text()

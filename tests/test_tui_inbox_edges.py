@@ -246,3 +246,82 @@ async def test_the_preview_starts_at_the_top_of_each_request(db_path):
         await settle(app, pilot)
         assert view.details.request.id == app.screen.inbox.current.id
         assert view.scroll_y == 0
+
+
+# --- Chinese in the preview -------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from rich.cells import cell_len  # noqa: E402
+
+from steward.tui.cjk_wrap import NO_LINE_END, NO_LINE_START, wrap  # noqa: E402
+
+_HAN = st.sampled_from("我們是零時政府社群的志工想請問萌典資料授權方式可以商用嗎開放")
+_TOKENS = st.one_of(
+    _HAN,
+    st.tuples(_HAN, st.sampled_from("，。：、！？」』）")).map("".join),  # closing marks follow a character
+    st.tuples(st.sampled_from("「『（"), _HAN).map("".join),  # opening marks precede one
+    st.sampled_from(["g0v", "App", "3,000", "OSCVPass", "hello", "a"]),
+    st.just(" "),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(_TOKENS, min_size=1, max_size=80), width=st.integers(min_value=4, max_value=60))
+def test_wrapped_chinese_fits_keeps_every_character_and_obeys_line_start_rules(tokens, width):
+    text = "".join(tokens)
+    lines = wrap(text, width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # only spaces at breaks go
+    for before, line in zip(lines, lines[1:]):
+        if before and line:
+            assert line[0] not in NO_LINE_START, (before, line)
+            assert before[-1] not in NO_LINE_END, (before, line)
+
+
+def test_chinese_after_a_latin_word_fills_the_line_instead_of_moving_down():
+    text = "我們是 g0v 零時政府社群的志工，想請問「萌典」的資料授權方式：可以商用嗎？"
+    lines = wrap(text, 30)
+    assert lines[0].startswith("我們是 g0v 零時")  # Rich would stop at "g0v" and start a new line
+    assert all(cell_len(line) > 20 for line in lines[:-1])  # no half-empty lines
+
+
+async def test_the_preview_wraps_chinese_by_cell_and_shows_markup_literally(db_path):
+    from datetime import datetime, timezone
+
+    from steward.models import IncomingRequest
+
+    body = ("我們是 g0v 零時政府社群的志工，想請問「萌典」的資料授權方式：可以商用嗎？" * 6) + "\n[bold]不是粗體[/bold] [@click=app.quit]x[/]"
+    make_inbox(db_path, [IncomingRequest(received_at=datetime(2026, 11, 20, tzinfo=timezone.utc), subject="萌典授權",
+                                         body=body, external_id="zh")])
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        widget = app.screen.query_one("#view-body")
+        width = widget.content_region.width
+        shown = [line.rstrip() for line in widget.render().plain.split("\n")]
+        assert len(shown) > 6 and all(cell_len(line) <= width for line in shown)
+        assert not any(line[:1] in NO_LINE_START for line in shown)
+        assert "[bold]不是粗體[/bold] [@click=app.quit]x[/]" in shown
+        assert "[bold]不是粗體[/bold]" in screen_text(app)
+        await pilot.press("enter", "j")
+        assert app.is_running
+
+
+async def test_a_huge_body_is_shown_in_part_and_says_how_much_is_left(db_path):
+    from datetime import datetime, timezone
+
+    from steward.models import IncomingRequest
+    from steward.tui.request_view import BODY_LIMIT
+
+    body = "萌典資料授權，" * 100_000
+    make_inbox(db_path, [IncomingRequest(received_at=datetime(2026, 11, 20, tzinfo=timezone.utc), subject="big",
+                                         body=body, external_id="big")])
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        widget = app.screen.query_one("#view-body")
+        assert len(widget.text) < BODY_LIMIT + 200
+        stored = app.screen.view.details.request.body  # the store may keep less than was sent
+        assert len(stored) > BODY_LIMIT
+        assert f"{len(stored) - BODY_LIMIT} more characters" in widget.text

@@ -76,6 +76,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view.sent": ("已寄出", "sent"),
     "view.history": ("紀錄", "History"),
     "view.notes": ("筆記", "Notes"),
+    "view.truncated": ("…（還有 {n} 個字未顯示，完整內容請用 steward show）", "… ({n} more characters; steward show has them all)"),
     "view.none_yet": ("（尚無）", "(none yet)"),
     "view.back": ("返回", "Back"),
     # history actions

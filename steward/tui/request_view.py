@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message as UIMessage
+from textual.widget import Widget
 from textual.widgets import Static
 
 from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request
@@ -68,6 +69,45 @@ def _when(moment) -> str:
     return f"{moment.astimezone(display_tz()):%Y-%m-%d %H:%M}"
 
 
+# Characters of a body shown in the preview (about ten pages; `steward show` has it all).
+BODY_LIMIT = 20_000
+
+
+class RequestBody(Widget):
+    """The request text, wrapped by cell with Chinese line-breaking rules (cjk_wrap),
+    cached per width; always plain text (Content), never markup."""
+
+    DEFAULT_CSS = """
+    RequestBody { height: auto; text-wrap: nowrap; text-overflow: clip; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = ""
+        self._wrapped: tuple[int, list[str]] | None = None
+
+    def update(self, text: str) -> None:
+        self.text = text
+        self._wrapped = None
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[str]:
+        if self._wrapped is None or self._wrapped[0] != width:
+            from steward.tui.cjk_wrap import wrap  # BudouX loads only once Chinese is shown
+
+            self._wrapped = (width, wrap(self.text, width))
+        return self._wrapped[1]
+
+    def get_content_width(self, container, viewport) -> int:
+        return container.width
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n".join(self.lines(self.content_region.width or self.size.width)))
+
+
 class RequestView(VerticalScroll, can_focus=True):
     """Shows a RequestDetails; scrolls with j/k when focused."""
 
@@ -93,7 +133,7 @@ class RequestView(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(t("view.none")), id="view-headers", classes="view-headers")
-        yield Static(id="view-body", classes="view-body")
+        yield RequestBody(id="view-body", classes="view-body")
         yield Static(id="view-meta", classes="view-meta")
 
     def show(self, details: RequestDetails | None) -> None:
@@ -106,17 +146,20 @@ class RequestView(VerticalScroll, can_focus=True):
     def refresh_text(self) -> None:
         try:
             headers = self.query_one("#view-headers", Static)
-            body = self.query_one("#view-body", Static)
+            body = self.query_one("#view-body", RequestBody)
             meta = self.query_one("#view-meta", Static)
         except NoMatches:
             return  # being taken down as the app closes: a late load has nowhere to go
         if self.details is None:
             headers.update(Content(t("view.none")))
-            body.update(Content(""))
+            body.update("")
             meta.update(Content(""))
             return
         headers.update(self._headers(self.details))
-        body.update(Content(clean_text(self.details.request.body) or " "))
+        text = clean_text(self.details.request.body) or " "
+        if len(text) > BODY_LIMIT:  # wrapped on the event loop: keep it to a few milliseconds
+            text = text[:BODY_LIMIT] + "\n\n" + t("view.truncated", n=len(text) - BODY_LIMIT)
+        body.update(text)
         meta.update(self._meta(self.details))
 
     def _headers(self, d: RequestDetails) -> Content:

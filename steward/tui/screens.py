@@ -26,6 +26,13 @@ WIDE = 100
 VIEW_DELAY = 0.06  # seconds
 
 
+def _fit_footer(footer: Footer, width: int) -> None:
+    """Below WIDE columns: compact, and without `^p Commands`, so `? Help` is not cut off
+    (Ctrl+P still works, and the help lists it)."""
+    footer.compact = width < WIDE
+    footer.show_command_palette = width >= WIDE
+
+
 class TitleBar(Static):
     """The inbox name and its counts."""
 
@@ -110,7 +117,7 @@ class InboxScreen(ActionScreen):
     def _update_layout(self, width: int) -> None:
         self.set_class(width < WIDE, "narrow")
         # At 80 columns the spaced-out footer cuts its last keys off mid-word.
-        self.query_one(Footer).compact = width < WIDE
+        _fit_footer(self.query_one(Footer), width)
 
     @property
     def inbox(self) -> InboxList:
@@ -320,9 +327,10 @@ class RequestScreen(ActionScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar(Content.assemble((t("app.title"), "bold"), "  #" + str(self.request.id)), id="title-bar")
         yield RequestView(id="full-view")
-        yield Footer(compact=self.app.size.width < WIDE)
+        yield Footer()
 
     def on_mount(self) -> None:
+        _fit_footer(self.query_one(Footer), self.app.size.width)
         self.query_one(RequestView).focus()
         self.reload_details()
 

@@ -325,3 +325,48 @@ async def test_a_huge_body_is_shown_in_part_and_says_how_much_is_left(db_path):
         stored = app.screen.view.details.request.body  # the store may keep less than was sent
         assert len(stored) > BODY_LIMIT
         assert f"{len(stored) - BODY_LIMIT} more characters" in widget.text
+
+
+# --- dialogs, footer, toasts -------------------------------------------------------------
+
+
+def _text_inside(app, selector: str) -> str:
+    """What the screen shows inside one widget's content area, line by line."""
+    region = app.screen.query_one(selector).content_region
+    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the composed screen
+    return "\n".join(strip.crop(region.x, region.right).text for strip in strips[region.y:region.bottom])
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("language", ["en", "zh-TW"])
+async def test_dialog_prompts_wrap_instead_of_being_cut(inbox_db, language):
+    from steward.tui.dialogs import ConfirmDialog
+    from steward.tui.i18n import t
+
+    app = make_app(inbox_db, language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert _words(t("dialog.follow_up")) in _words(_text_inside(app, ".dialog"))
+        await pilot.press("escape")
+        message = "The draft you were writing was saved automatically at 10:42 and differs from the last saved version by 312 characters"
+        app.push_screen(ConfirmDialog("Restore the autosaved draft?", message))
+        await settle(app, pilot)
+        assert _words(message) in _words(_text_inside(app, ".dialog"))
+
+
+@pytest.mark.parametrize("language, last", [("en", "? Help"), ("zh-TW", "? 說明")])
+async def test_the_80_column_footer_ends_with_whole_keys(inbox_db, language, last):
+    app = make_app(inbox_db, language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.rstrip().endswith(last), footer
+        await pilot.press("enter")  # the request on its own screen
+        await settle(app, pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "▏" not in footer and footer.rstrip()[-1:] not in ("", "▏"), footer

@@ -370,3 +370,23 @@ async def test_the_80_column_footer_ends_with_whole_keys(inbox_db, language, las
         await settle(app, pilot)
         footer = screen_text(app).splitlines()[-1]
         assert "▏" not in footer and footer.rstrip()[-1:] not in ("", "▏"), footer
+
+
+async def test_the_language_toast_shows_every_chinese_character_over_both_panes(inbox_db):
+    import inspect
+
+    from textual._compositor import Compositor
+
+    from steward.tui import wide_chars
+
+    # The adapter replaced the private method it was written for (an upgrade must fail here).
+    assert Compositor._render_chops is wide_chars._render_chops_whole
+    assert list(inspect.signature(wide_chars._ORIGINAL).parameters) == ["self", "crop", "is_rendered_line"]
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("L")
+        await settle(app, pilot)
+        toast = app.screen.query_one("Toast")
+        assert toast.region.x < app.screen.view.region.x < toast.region.right  # it crosses the edge
+        assert "介面語言：繁體中文" in _text_inside(app, "Toast")

@@ -19,6 +19,9 @@ from steward.tui.inbox_columns import InboxHeader
 from steward.tui.inbox_list import InboxList
 from steward.tui.request_view import RequestDetails, RequestView, load_details
 from steward.tui.status_tabs import StatusTabs
+from steward.tui.wide_chars import install as keep_wide_characters_whole
+
+keep_wide_characters_whole()  # toasts and dialogs over two panes (see wide_chars)
 
 TAB_STATUSES = ["new", "triaged", "drafting", "waiting", "replied", "closed", "all", "declined", "spam"]
 # Side by side from this many columns; narrower, the request opens on its own screen.

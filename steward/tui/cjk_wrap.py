@@ -128,9 +128,10 @@ def _wrap_paragraph(paragraph: str, width: int) -> list[str]:
             if line.strip() and room > 0:
                 # Fill the rest of this line before folding what does not fit.
                 head = _fold(atom, room)[0]
-                if cell_len(head) <= room and head:
+                rest = atom[len(head):]
+                if head and cell_len(head) <= room and head[-1] not in NO_LINE_END and rest[:1] not in NO_LINE_START:
                     line += space + head
-                    pieces = _fold(atom[len(head):], width)
+                    pieces = _fold(rest, width)
             if line.strip():
                 lines.append(line.rstrip())
             for piece in pieces[:-1]:

@@ -118,7 +118,8 @@ class RequestView(VerticalScroll, can_focus=True):
         Binding("pageup", "page_up", "bind.page_up", show=False, id="view.page_up"),
         # The view's own: VerticalScroll binds left to scrolling, which would keep the
         # steward in here. Its screen decides what leaving means (the list, or back).
-        Binding("escape,left,h", "leave", "bind.back", show=False, id="view.back"),
+        # Shown: the footer tells a steward reading the preview how to get back.
+        Binding("escape,left,h", "leave", "bind.back", id="view.back"),
     ]
 
     class Leave(UIMessage):

@@ -321,7 +321,8 @@ class InboxScreen(ActionScreen):
 class RequestScreen(ActionScreen):
     """A request on its own screen, for terminals narrower than WIDE columns."""
 
-    BINDINGS = [Binding("escape,q,left,h", "back", "bind.back", id="request.back")]
+    # Hidden in the footer: the focused view shows its own `esc Back`, which ends here.
+    BINDINGS = [Binding("escape,q,left,h", "back", "bind.back", show=False, id="request.back")]
 
     def __init__(self, request: Request) -> None:
         super().__init__()

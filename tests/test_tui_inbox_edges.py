@@ -390,3 +390,25 @@ async def test_the_language_toast_shows_every_chinese_character_over_both_panes(
         toast = app.screen.query_one("Toast")
         assert toast.region.x < app.screen.view.region.x < toast.region.right  # it crosses the edge
         assert "介面語言：繁體中文" in _text_inside(app, "Toast")
+
+
+async def test_adding_and_removing_tags_in_one_go_is_one_change_and_one_undo(inbox_db):
+    app = make_app(inbox_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        target = app.screen.inbox.current
+        await pilot.press("t", *"old", "enter")
+        await settle(app, pilot)
+        await pilot.press("t", *"new -old", "enter")
+        await settle(app, pilot)
+        assert "changed meanwhile" not in _toasts(app)
+        request, _ = _stored(inbox_db, target.id)
+        assert request.tags == ["new"]
+        await pilot.press("u")
+        await settle(app, pilot)
+        request, _ = _stored(inbox_db, target.id)
+        assert request.tags == ["old"]
+        await pilot.press("u")
+        await settle(app, pilot)
+        request, _ = _stored(inbox_db, target.id)
+        assert request.tags == [] and "changed meanwhile" not in _toasts(app)

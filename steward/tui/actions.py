@@ -53,6 +53,15 @@ _WRITERS = {
 
 
 def _apply(store, kind: str, request: Request, value, version: int | None) -> Request:
+    if kind == "tags":  # (add, remove) typed in one go: two writes, the second after the first
+        add, remove = value
+        after = request
+        if add:
+            after = store.add_tags(request.id, add, expected_version=version)
+            version = after.version
+        if remove:
+            after = store.remove_tags(request.id, remove, expected_version=version)
+        return after
     return getattr(store, _WRITERS[kind])(request.id, value, expected_version=version)
 
 
@@ -61,6 +70,11 @@ def _inverse(kind: str, before: Request, value) -> tuple[str, object] | None:
         return "status", before.status
     if kind == "assignee":
         return "assignee", before.assignee
+    if kind == "tags":
+        add, remove = value
+        added = [tag for tag in add if tag not in before.tags]
+        removed = [tag for tag in remove if tag in before.tags and tag not in add]
+        return ("tags", (removed, added)) if added or removed else None
     if kind == "tags+":
         added = [tag for tag in value if tag not in before.tags]
         return ("tags-", added) if added else None
@@ -186,10 +200,10 @@ class ActionScreen(Screen):
             words = value.split()
             add = [w for w in words if not w.startswith("-")]
             remove = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
-            if add:
-                self.write("tags+", targets, add, t("bind.tag"))
-            if remove:
-                self.write("tags-", targets, remove, t("bind.tag"))
+            if add or remove:
+                # One write: two would both expect the version seen before either, and the
+                # second would be refused as if someone else had changed the request.
+                self.write("tags", targets, (add, remove), t("bind.tag"))
 
         await self.app.push_screen(
             dialogs.PromptDialog(t("dialog.tag"), hint=self._hint(targets), suggestions=self.app.known_tags), done

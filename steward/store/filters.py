@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from steward.models import RequestFilter
+from steward.models import CLOSED_STATUSES, RequestFilter
 
 # Trigram FTS needs at least three characters; shorter terms (common in Chinese:
 # 萌典, 新手) fall back to LIKE.
@@ -42,6 +42,11 @@ def filter_sql(flt: RequestFilter, today: date) -> tuple[str, list]:
         clauses.append("id IN (SELECT request_id FROM tags WHERE tag = ?)")
         params.append(flt.tag)
     if flt.due:
+        if flt.due != "any":
+            # Due means something still to do: a closed, declined or spam request is not
+            # overdue (the list's ! marker and the weekly summary count the same way).
+            clauses.append(f"status NOT IN ({','.join('?' * len(CLOSED_STATUSES))})")
+            params.extend(sorted(CLOSED_STATUSES))
         if flt.due == "overdue":
             clauses.append("follow_up_on < ?")
             params.append(today.isoformat())

@@ -7,6 +7,7 @@ someone else is refused, never overwritten.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 
@@ -33,6 +34,15 @@ class WriteOutcome:
     errors: list[str] = field(default_factory=list)
     stale: list[tuple[Request, str]] = field(default_factory=list)
     undo: Undo | None = None
+    # (request id, version before, version after) of every request we changed
+    moved: list[tuple[int, int, int]] = field(default_factory=list)
+    # the store could not be written at all (read-only file, full disk, I/O error)
+    failed: list[str] = field(default_factory=list)
+
+
+# What a failed write can raise besides a StewardError: SQLite's own errors (a read-only
+# or locked file, a full disk, an I/O error) and the OS's. None of them may end the app.
+WRITE_ERRORS = (sqlite3.Error, OSError)
 
 
 # What each kind of action writes: the same Store method the CLI command calls.
@@ -43,6 +53,15 @@ _WRITERS = {
 
 
 def _apply(store, kind: str, request: Request, value, version: int | None) -> Request:
+    if kind == "tags":  # (add, remove) typed in one go: two writes, the second after the first
+        add, remove = value
+        after = request
+        if add:
+            after = store.add_tags(request.id, add, expected_version=version)
+            version = after.version
+        if remove:
+            after = store.remove_tags(request.id, remove, expected_version=version)
+        return after
     return getattr(store, _WRITERS[kind])(request.id, value, expected_version=version)
 
 
@@ -51,6 +70,11 @@ def _inverse(kind: str, before: Request, value) -> tuple[str, object] | None:
         return "status", before.status
     if kind == "assignee":
         return "assignee", before.assignee
+    if kind == "tags":
+        add, remove = value
+        added = [tag for tag in add if tag not in before.tags]
+        removed = [tag for tag in remove if tag in before.tags and tag not in add]
+        return ("tags", (removed, added)) if added or removed else None
     if kind == "tags+":
         added = [tag for tag in value if tag not in before.tags]
         return ("tags-", added) if added else None
@@ -176,10 +200,10 @@ class ActionScreen(Screen):
             words = value.split()
             add = [w for w in words if not w.startswith("-")]
             remove = [w[1:] for w in words if w.startswith("-") and len(w) > 1]
-            if add:
-                self.write("tags+", targets, add, t("bind.tag"))
-            if remove:
-                self.write("tags-", targets, remove, t("bind.tag"))
+            if add or remove:
+                # One write: two would both expect the version seen before either, and the
+                # second would be refused as if someone else had changed the request.
+                self.write("tags", targets, (add, remove), t("bind.tag"))
 
         await self.app.push_screen(
             dialogs.PromptDialog(t("dialog.tag"), hint=self._hint(targets), suggestions=self.app.known_tags), done
@@ -265,8 +289,12 @@ class ActionScreen(Screen):
 
     @work(thread=True, group="writes")
     def _write(self, kind: str, targets: list[Request], value, label: str) -> None:
-        store = self.app.store()
         outcome = WriteOutcome(label=label, undo=Undo(label))
+        try:
+            store = self.app.store()
+        except (StewardError, *WRITE_ERRORS) as exc:
+            outcome.failed.append(str(exc))
+            targets = []
         for request in targets:
             try:
                 after = _apply(store, kind, request, value, request.version)
@@ -276,23 +304,47 @@ class ActionScreen(Screen):
             except StewardError as exc:
                 outcome.errors.append(str(exc))
                 continue
+            except WRITE_ERRORS as exc:
+                outcome.failed.append(str(exc))
+                continue
             outcome.changed.append(after)
+            outcome.moved.append((request.id, request.version, after.version))
             inverse = _inverse(kind, request, value)
             if inverse:
                 outcome.undo.steps.append((request.id, inverse[0], inverse[1], after.version))
         self.app.call_from_thread(self._written, kind, value, outcome)
 
+    def _track_own_versions(self, outcome: WriteOutcome) -> None:
+        """Our own change is not someone else's: carry the undo steps still on the stack
+        for a request we just changed from the version we saw to the one we made."""
+        for request_id, before, after in outcome.moved:
+            for undo in self.app.undo_stack:
+                undo.steps = [
+                    (rid, kind, value, after if rid == request_id and version == before else version)
+                    for rid, kind, value, version in undo.steps
+                ]
+
+    def _report_failures(self, kind: str, value, outcome: WriteOutcome) -> None:
+        if outcome.failed:
+            self.notify(t("notify.write_failed", error=outcome.failed[0]), severity="error", timeout=15)
+        for error in outcome.errors:
+            self.notify(t("notify.error", error=error), severity="error")
+        if kind == "note" and not outcome.changed and (outcome.failed or outcome.errors):
+            # Keep what the steward typed: offer it back in the note editor, with the reason.
+            reason = t("notify.write_failed", error=outcome.failed[0]) if outcome.failed else outcome.errors[0]
+            self.call_later(self.action_note, text=value, error=t("note.kept", error=reason))
+
     def _written(self, kind: str, value, outcome: WriteOutcome) -> None:
+        self._track_own_versions(outcome)
         if outcome.undo and outcome.undo.steps:
             self.app.undo_stack.append(outcome.undo)
+        self._report_failures(kind, value, outcome)
         if outcome.changed:
             self.changed(outcome.changed)
             if kind == "note":
                 self.notify(t("note.saved"))
             elif len(outcome.changed) > 1:
                 self.notify(t("notify.done", what=outcome.label, n=len(outcome.changed)))
-        for error in outcome.errors:
-            self.notify(t("notify.error", error=error), severity="error")
         if outcome.stale:
             self.app.refresh_inbox()
             self.reload_details()
@@ -304,24 +356,39 @@ class ActionScreen(Screen):
 
     @work(thread=True, group="writes")
     def _undo(self, undo: Undo) -> None:
-        store = self.app.store()
         outcome = WriteOutcome(label=undo.label)
+        try:
+            store = self.app.store()
+        except (StewardError, *WRITE_ERRORS) as exc:
+            outcome.failed.append(str(exc))
+            self.app.call_from_thread(self._undone, outcome, undo)
+            return
         for request_id, kind, value, version in undo.steps:
             try:
                 request = store.get(request_id)
-                outcome.changed.append(_apply(store, kind, request, value, version))
+                after = _apply(store, kind, request, value, version)
             except StaleVersion as exc:
-                outcome.stale.append((store.get(request_id), str(exc)))
+                outcome.stale.append((request, str(exc)))
+                continue
             except StewardError as exc:
                 outcome.errors.append(str(exc))
-        self.app.call_from_thread(self._undone, outcome)
+                continue
+            except WRITE_ERRORS as exc:
+                outcome.failed.append(str(exc))
+                continue
+            outcome.changed.append(after)
+            outcome.moved.append((request_id, version, after.version))
+        self.app.call_from_thread(self._undone, outcome, undo)
 
-    def _undone(self, outcome: WriteOutcome) -> None:
+    def _undone(self, outcome: WriteOutcome, undo: Undo) -> None:
+        self._track_own_versions(outcome)
+        if outcome.failed and not outcome.changed:
+            # Nothing was written: the undo stays on the stack to try again.
+            self.app.undo_stack.append(undo)
+        self._report_failures("undo", None, outcome)
         if outcome.changed:
             self.changed(outcome.changed)
             self.notify(t("notify.undone", what=outcome.label))
-        for error in outcome.errors:
-            self.notify(t("notify.error", error=error), severity="error")
         if outcome.stale:
             self.app.refresh_inbox()
             self.notify(t("notify.error", error=outcome.stale[0][1]), severity="error", timeout=10)

@@ -76,6 +76,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view.sent": ("已寄出", "sent"),
     "view.history": ("紀錄", "History"),
     "view.notes": ("筆記", "Notes"),
+    "view.truncated": ("…（還有 {n} 個字未顯示，完整內容請用 steward show）", "… ({n} more characters; steward show has them all)"),
     "view.none_yet": ("（尚無）", "(none yet)"),
     "view.back": ("返回", "Back"),
     # history actions
@@ -148,6 +149,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notify.nothing_to_undo": ("沒有可以復原的動作", "Nothing to undo"),
     "notify.note_no_undo": ("筆記無法復原（紀錄只會增加）", "Notes can't be undone (the history only grows)"),
     "notify.error": ("失敗：{error}", "Failed: {error}"),
+    "notify.write_failed": ("無法寫入收件匣：{error}", "Could not write to the inbox: {error}"),
+    "note.kept": ("{error}。你打的字還在。", "{error}. Your text is kept."),
     "notify.changed_elsewhere": ("其他管理員剛更新了收件匣", "Another steward just changed the inbox"),
     "notify.language": ("介面語言：繁體中文", "Language: English"),
     "notify.no_request": ("沒有選取的請求", "No request selected"),

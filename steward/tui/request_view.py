@@ -13,6 +13,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.message import Message as UIMessage
+from textual.widget import Widget
 from textual.widgets import Static
 
 from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request
@@ -67,6 +69,45 @@ def _when(moment) -> str:
     return f"{moment.astimezone(display_tz()):%Y-%m-%d %H:%M}"
 
 
+# Characters of a body shown in the preview (about ten pages; `steward show` has it all).
+BODY_LIMIT = 20_000
+
+
+class RequestBody(Widget):
+    """The request text, wrapped by cell with Chinese line-breaking rules (cjk_wrap),
+    cached per width; always plain text (Content), never markup."""
+
+    DEFAULT_CSS = """
+    RequestBody { height: auto; text-wrap: nowrap; text-overflow: clip; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = ""
+        self._wrapped: tuple[int, list[str]] | None = None
+
+    def update(self, text: str) -> None:
+        self.text = text
+        self._wrapped = None
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[str]:
+        if self._wrapped is None or self._wrapped[0] != width:
+            from steward.tui.cjk_wrap import wrap  # BudouX loads only once Chinese is shown
+
+            self._wrapped = (width, wrap(self.text, width))
+        return self._wrapped[1]
+
+    def get_content_width(self, container, viewport) -> int:
+        return container.width
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n".join(self.lines(self.content_region.width or self.size.width)))
+
+
 class RequestView(VerticalScroll, can_focus=True):
     """Shows a RequestDetails; scrolls with j/k when focused."""
 
@@ -75,35 +116,51 @@ class RequestView(VerticalScroll, can_focus=True):
         Binding("k,up", "scroll_up", "bind.scroll_up", show=False, id="view.up"),
         Binding("pagedown,space", "page_down", "bind.page_down", show=False, id="view.page_down"),
         Binding("pageup", "page_up", "bind.page_up", show=False, id="view.page_up"),
+        # The view's own: VerticalScroll binds left to scrolling, which would keep the
+        # steward in here. Its screen decides what leaving means (the list, or back).
+        # Shown: the footer tells a steward reading the preview how to get back.
+        Binding("escape,left,h", "leave", "bind.back", id="view.back"),
     ]
+
+    class Leave(UIMessage):
+        """The steward is done reading: Esc, left or h in the view."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.details: RequestDetails | None = None
 
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
     def compose(self) -> ComposeResult:
         yield Static(Content(t("view.none")), id="view-headers", classes="view-headers")
-        yield Static(id="view-body", classes="view-body")
+        yield RequestBody(id="view-body", classes="view-body")
         yield Static(id="view-meta", classes="view-meta")
 
     def show(self, details: RequestDetails | None) -> None:
+        before = self.details.request.id if self.details else None
         self.details = details
         self.refresh_text()
+        if (details.request.id if details else None) != before:
+            self.scroll_home(animate=False)  # another request starts at its top
 
     def refresh_text(self) -> None:
         try:
             headers = self.query_one("#view-headers", Static)
-            body = self.query_one("#view-body", Static)
+            body = self.query_one("#view-body", RequestBody)
             meta = self.query_one("#view-meta", Static)
         except NoMatches:
             return  # being taken down as the app closes: a late load has nowhere to go
         if self.details is None:
             headers.update(Content(t("view.none")))
-            body.update(Content(""))
+            body.update("")
             meta.update(Content(""))
             return
         headers.update(self._headers(self.details))
-        body.update(Content(clean_text(self.details.request.body) or " "))
+        text = clean_text(self.details.request.body) or " "
+        if len(text) > BODY_LIMIT:  # wrapped on the event loop: keep it to a few milliseconds
+            text = text[:BODY_LIMIT] + "\n\n" + t("view.truncated", n=len(text) - BODY_LIMIT)
+        body.update(text)
         meta.update(self._meta(self.details))
 
     def _headers(self, d: RequestDetails) -> Content:

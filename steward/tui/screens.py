@@ -19,11 +19,21 @@ from steward.tui.inbox_columns import InboxHeader
 from steward.tui.inbox_list import InboxList
 from steward.tui.request_view import RequestDetails, RequestView, load_details
 from steward.tui.status_tabs import StatusTabs
+from steward.tui.wide_chars import install as keep_wide_characters_whole
+
+keep_wide_characters_whole()  # toasts and dialogs over two panes (see wide_chars)
 
 TAB_STATUSES = ["new", "triaged", "drafting", "waiting", "replied", "closed", "all", "declined", "spam"]
 # Side by side from this many columns; narrower, the request opens on its own screen.
 WIDE = 100
 VIEW_DELAY = 0.06  # seconds
+
+
+def _fit_footer(footer: Footer, width: int) -> None:
+    """Below WIDE columns: compact, and without `^p Commands`, so `? Help` is not cut off
+    (Ctrl+P still works, and the help lists it)."""
+    footer.compact = width < WIDE
+    footer.show_command_palette = width >= WIDE
 
 
 class TitleBar(Static):
@@ -52,6 +62,9 @@ class InboxScreen(ActionScreen):
         self.tab_filters: list[tuple[str, RequestFilter]] = []
         self.active_tab = 0
         self.filter_text = ""
+        # The message for a filter that does not parse: shown until the text changes, whatever
+        # count of the list (still under the last good filter) or refresh arrives meanwhile.
+        self.filter_error: str | None = None
         self.counts: dict[str, int] = {}
         self.total_all = 0
         self._view_timer = None
@@ -107,7 +120,7 @@ class InboxScreen(ActionScreen):
     def _update_layout(self, width: int) -> None:
         self.set_class(width < WIDE, "narrow")
         # At 80 columns the spaced-out footer cuts its last keys off mid-word.
-        self.query_one(Footer).compact = width < WIDE
+        _fit_footer(self.query_one(Footer), width)
 
     @property
     def inbox(self) -> InboxList:
@@ -130,10 +143,21 @@ class InboxScreen(ActionScreen):
         try:
             flt = self.current_filter()
         except StewardError as exc:
-            short = str(exc).split(" (")[0]  # the list of valid values is in the help
-            self.query_one("#filter-count", Label).update(Content(t("filter.error", error=short)))
+            self.filter_error = str(exc).split(" (")[0]  # the list of valid values is in the help
+            self._show_filter_count(None)
             return
+        self.filter_error = None
         self.inbox.set_filter(flt)
+
+    def _show_filter_count(self, text: str | None) -> None:
+        """The label right of the filter: the error while there is one, else `text`."""
+        if not self.is_attached:
+            return
+        for label in self.query("#filter-count").results(Label):  # built on the first `/`
+            if self.filter_error is not None:
+                label.update(Content(t("filter.error", error=self.filter_error)))
+            elif text is not None:
+                label.update(Content(text))
 
     def action_tab(self, index: int) -> None:
         self.query_one(StatusTabs).select(index)
@@ -176,19 +200,20 @@ class InboxScreen(ActionScreen):
         self.query_one("#filter", Input).value = ""
         self.filter_text = ""
         self.query_one("#filter-bar").display = False
+        self.filter_error = None
         self.query_one("#filter-count", Label).update("")
         self.inbox.focus()
         self._apply_filter()
 
     @on(InboxList.CursorMoved)
     def _counting(self) -> None:
-        if self.filter_text.strip() and self.inbox.counting and self.is_attached:
-            self.query_one("#filter-count", Label).update(Content("…"))
+        if self.filter_text.strip() and self.inbox.counting:
+            self._show_filter_count("…")
 
     @on(InboxList.Loaded)
     def loaded(self, event: InboxList.Loaded) -> None:
         if self.filter_text.strip():
-            self.query_one("#filter-count", Label).update(Content(t("filter.count", n=event.total)))
+            self._show_filter_count(t("filter.count", n=event.total))
 
     # --- counts ------------------------------------------------------------------
 
@@ -247,6 +272,11 @@ class InboxScreen(ActionScreen):
         if not self.has_class("narrow"):
             self.view.focus()
 
+    @on(RequestView.Leave)
+    def view_left(self, event: RequestView.Leave) -> None:
+        event.stop()
+        self.inbox.focus()
+
     def reload_details(self) -> None:
         current = self.inbox.current
         self._load_view(current.id if current else None)
@@ -291,7 +321,8 @@ class InboxScreen(ActionScreen):
 class RequestScreen(ActionScreen):
     """A request on its own screen, for terminals narrower than WIDE columns."""
 
-    BINDINGS = [Binding("escape,q,left,h", "back", "bind.back", id="request.back")]
+    # Hidden in the footer: the focused view shows its own `esc Back`, which ends here.
+    BINDINGS = [Binding("escape,q,left,h", "back", "bind.back", show=False, id="request.back")]
 
     def __init__(self, request: Request) -> None:
         super().__init__()
@@ -300,9 +331,10 @@ class RequestScreen(ActionScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar(Content.assemble((t("app.title"), "bold"), "  #" + str(self.request.id)), id="title-bar")
         yield RequestView(id="full-view")
-        yield Footer(compact=self.app.size.width < WIDE)
+        yield Footer()
 
     def on_mount(self) -> None:
+        _fit_footer(self.query_one(Footer), self.app.size.width)
         self.query_one(RequestView).focus()
         self.reload_details()
 
@@ -333,6 +365,11 @@ class RequestScreen(ActionScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    @on(RequestView.Leave)
+    def view_left(self, event: RequestView.Leave) -> None:
+        event.stop()
+        self.action_back()
 
     def retranslate(self) -> None:
         self.query_one(RequestView).refresh_text()

@@ -248,6 +248,66 @@ def load_directory(settings) -> Directory:
     )
 
 
+# -- keys for entries nobody named ---------------------------------------------
+
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii_slug(text: str, limit: int = 40) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _NOT_KEY.sub("-", folded).strip("-")[:limit].strip("-")
+
+
+def name_hash(name: str) -> str:
+    """Six hex digits that stand for a name: the same name always gives the same ones."""
+    import hashlib
+    import unicodedata
+
+    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return hashlib.sha1(folded.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
+
+
+def url_slug(url: str) -> str:
+    """A readable word from a project's address: the repository, else the site's first label."""
+    rest = re.sub(r"^[a-z]+://(www\.)?", "", url.strip().casefold()).rstrip("/")
+    host, _, path = rest.partition("/")
+    parts = [p for p in path.split("/") if p]
+    if host in ("github.com", "gitlab.com", "bitbucket.org") and len(parts) >= 2:
+        return _ascii_slug(parts[1].removesuffix(".git"), 32)
+    label = host.split(".")[0] if host.count(".") >= 1 else ""
+    generic = {"docs", "drive", "g0v", "goo", "bit", "hackmd", "hackpad", "github", "facebook", "sites", "medium"}
+    return "" if label in generic or not label else _ascii_slug(label, 32)
+
+
+def stable_key(name: str, urls: Sequence[str] = ()) -> str:
+    """A key for a project that came without one, derived from its name and nothing else that moves.
+
+    A name in plain ASCII is its own slug ("Taiwan Online" -> "taiwan-online").
+    A name with Chinese (or any non-ASCII letters) keeps its ASCII part, or else
+    a word from its repository or homepage, and always adds a hash of the whole
+    name, so "Cofacts 真的假的" never becomes the shipped key "cofacts" and two
+    projects called 聯絡人 and 菜價 never fight over one slug. No counters:
+    the same name gives the same key in every import, in any order.
+    """
+    slug = _ascii_slug(name)
+    if slug and not _NON_ASCII_LETTER.search(name) and _KEY_RE.match(slug):
+        return slug
+    base = slug if len(slug.replace("-", "")) >= 3 else ""
+    for url in urls if not base else ():
+        base = url_slug(url)
+        if base:
+            break
+    return f"{base or 'p'}-{name_hash(name)}"
+
+
+def keyed_apart(key: str, name: str) -> str:
+    """The key to use when `key` is already taken by an entry with another name."""
+    return f"{key[:56]}-{name_hash(name)}"
+
+
 # -- writing ------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
+from pathlib import Path
 
 import click
 
@@ -147,6 +148,30 @@ def register(main: click.Group) -> None:
             description_en=description_en,
         )
         click.echo(f"added {entry.key} to {user_path(cli.settings)}")
+
+    @directory_group.command("import")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "json", "toml"]),
+                  help="Default: from the file name (.csv, .tsv, .json, .toml).")
+    @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+    @pass_ctx
+    def directory_import(cli: CliContext, file, fmt, dry_run):
+        """Add many entries at once from CSV (a `name` column), g0v.json or TOML."""
+        from steward.directory import user_path
+        from steward.directory_import import import_directory
+
+        report = import_directory(cli.settings, file, fmt=fmt, dry_run=dry_run)
+        for line in report.problems:
+            cli.warn(f"skipped {one_line(line)}")
+        for line in report.known:
+            cli.warn(f"kept {one_line(line)}")
+        verb = "would add" if dry_run else "added"
+        click.echo(
+            f"{verb} {len(report.added)} and updated {len(report.updated)} entries in {user_path(cli.settings)}"
+            f" ({len(report.known)} already known, {len(report.problems)} skipped)"
+        )
+        if not report.count and report.problems:
+            raise StewardError(f"{file}: no usable rows")
 
     @directory_group.command("sync")
     @click.argument("sources", nargs=-1, metavar="[SOURCE]...")

@@ -31,6 +31,8 @@ KEYWORD_POINTS = 1.0
 SCORE_SCALE = 1.3  # points -> 0..100: a name in the body ≈ 75, one keyword in the body ≈ 37
 SHORT_LATIN = 4  # aliases this short must stand alone as a word
 SHORT_CJK = 2  # Chinese aliases this short must appear exactly
+# A word of an entry this specific (steward.matching_specificity) backs up a common name of it.
+CORROBORATES = 0.6
 CATEGORY_MIN_POINTS = 0.6  # below this no rule really fired
 MAX_CHARS = 20_000  # quoted threads and signatures beyond this say nothing new
 
@@ -94,7 +96,9 @@ def _in(field: str) -> str:
 class Matcher:
     """Built once from a directory and category rules; call it for each request."""
 
-    def __init__(self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE):
+    def __init__(
+        self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE, commonness=None
+    ):
         self.entries = list(directory.entries)
         self.rules = rules
         self.min_score = min_score
@@ -119,6 +123,8 @@ class Matcher:
             df[t.text] = df.get(t.text, 0) + 1
         self._idf = [1.0 / df[t.text] for t in terms]
         self._entry_index = TermIndex(terms)
+        self._specific = _specificities(terms, commonness)
+        self._url_ids = [_url_id(e.url) for e in self.entries]
         self._categories = [k for k in CATEGORIES if k in rules.rules]
         cues: list[Term] = []
         self._cue_weight: list[float] = []
@@ -198,8 +204,13 @@ class Matcher:
             why = []
             if names:
                 w, term, hit = names[0]
-                total += NAME_POINTS * w + 0.25 * min(2, len(names) - 1)
                 fuzzy = f" (fuzzy {hit.sim})" if hit.sim < 100 else ""
+                weak = self._uncorroborated(i, hit, found, per_field, req)
+                if weak < 1.0:
+                    # An everyday word ("lost", 聯絡人) seen once in the body: not enough on its own.
+                    w *= weak
+                    fuzzy += " (a short or common name; nothing else of this entry backs it up)"
+                total += NAME_POINTS * w + 0.25 * min(2, len(names) - 1)
                 why.append(f"{term.tag} '{term.label}' {_in(hit.field)}{fuzzy}")
                 named.add(i)
             if words:
@@ -208,6 +219,30 @@ class Matcher:
             points[i] = total
             reasons[i] = why
         return points, reasons, named
+
+    def _uncorroborated(self, i: int, hit: Hit, found, per_field, req: Prepared) -> float:
+        """1.0 when the entry's best name may count in full, else its specificity (0..1).
+
+        A name short or common enough to turn up by chance counts in full only
+        when something backs it up: it is in the subject, another telling word
+        of the same entry is there, or the entry's address is.
+        """
+        spec = self._specific[hit.term]
+        if spec >= 1.0 or "subject" in per_field[hit.term]:
+            return 1.0
+        text = self._entry_index.terms[hit.term].text
+        for _, other, h in found:
+            if (
+                other.text != text
+                and other.text not in text
+                and self._specific[h.term] >= CORROBORATES
+                and self._idf[h.term] >= 0.5
+            ):
+                return 1.0
+        url = self._url_ids[i]
+        if url and url in req.joined:
+            return 1.0
+        return spec
 
     def _categorize(self, req: Prepared, cue_weights: dict[str, float], entry_points: dict[int, float]):
         terms = self._cue_index.terms
@@ -291,6 +326,28 @@ class Matcher:
             boost = self.rules.route_weight * share * (1.0 if mentions else 0.6)
             points[target] = points.get(target, 0.0) + boost
             reasons.setdefault(target, []).append(f"handles {key} requests")
+
+
+def _specificities(terms: list[Term], commonness) -> list[float]:
+    """How specific each term is (steward.matching_specificity), worked out once per text."""
+    from steward.matching_specificity import specificity
+
+    seen: dict[str, float] = {}
+    out = []
+    for t in terms:
+        if t.text not in seen:
+            seen[t.text] = specificity(t.text, commonness)
+        out.append(seen[t.text])
+    return out
+
+
+def _url_id(url: str) -> str:
+    """An entry's address as it would appear in a request: no scheme, no www, no trailing slash.
+
+    Very short ones are left out: they would be found inside longer words.
+    """
+    ident = re.sub(r"^https?://(www\.)?", "", normalize(url)).rstrip("/")
+    return ident if len(ident) >= 8 and "." in ident.split("/")[0] else ""
 
 
 def build_matcher(settings) -> Matcher:

@@ -1,0 +1,119 @@
+"""How specific a directory name is: may it route a request on its own?
+
+With a long project list many names are everyday words: 聯絡人 ("contact
+person"), "lost", "PTT", 菜價, "Taiwan Online". Such a name found once in the
+body of a request is weak evidence that the request is about that project.
+`specificity(term)` gives a number in 0..1 from two things:
+
+- length: three Latin letters or one Chinese character occur by chance; a
+  long name does not;
+- how common its words are in ordinary requests, from `word_commonness.tsv`,
+  document frequencies computed offline (scripts/build_commonness.py) over
+  labelled requests, counting only requests that are not about a project
+  with that word in its name (so "cofacts" in Cofacts requests does not make
+  "cofacts" common, while 聯絡人 in every formal letter does).
+
+The matcher lets a name below 1 count in full only with corroboration: it is
+in the subject, or another specific word of the same entry is there too, or
+its address is. Pure functions and one small data file; no I/O beyond that.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from importlib.resources import files
+
+DATA_FILE = "word_commonness.tsv"
+# A word in this share of ordinary requests is common; at RARE or below it is not.
+COMMON = 0.05
+RARE = 0.01
+_UNIT = re.compile(r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_LATIN = re.compile(r"[a-z0-9]+")
+# Length: SHORT letters or fewer occur by chance, LONG or more do not; a
+# Chinese character counts as CJK_LETTERS letters.
+SHORT, LONG, CJK_LETTERS = 2.0, 7.0, 2.5
+MAX_CJK_GRAM = 4  # longer Chinese runs are looked up by their 4-character pieces
+
+
+class Commonness:
+    """Share of ordinary requests each word (Latin) or 2–4 character piece (Chinese) occurs in."""
+
+    def __init__(self, counts: dict[str, int], documents: int):
+        self.counts = counts
+        self.documents = max(1, documents)
+
+    def share(self, unit: str) -> float:
+        return self.counts.get(unit, 0) / self.documents
+
+    @classmethod
+    def parse(cls, text: str) -> Commonness:
+        documents, counts = 0, {}
+        for line in text.splitlines():
+            if line.startswith("#"):
+                m = re.match(r"#\s*documents\s*=\s*(\d+)", line)
+                if m:
+                    documents = int(m.group(1))
+                continue
+            unit, _, n = line.partition("\t")
+            if unit and n.isdigit():
+                counts[unit] = int(n)
+        return cls(counts, documents)
+
+    def dumps(self) -> str:
+        rows = sorted(self.counts.items(), key=lambda x: (-x[1], x[0]))
+        head = (
+            "# How many ordinary requests each word or Chinese piece occurs in.\n"
+            "# Written by scripts/build_commonness.py; do not edit by hand.\n"
+            f"# documents = {self.documents}\n"
+        )
+        return head + "".join(f"{u}\t{n}\n" for u, n in rows)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Commonness:
+    return Commonness.parse((files("steward") / DATA_FILE).read_text(encoding="utf-8"))
+
+
+def units(text: str) -> list[str]:
+    """Latin words and Chinese runs of a normalized text."""
+    return _UNIT.findall(text)
+
+
+def _length_score(text: str) -> float:
+    """0..1: how unlikely a string this long is to turn up by chance."""
+    letters = sum(len(u) for u in _LATIN.findall(text))
+    cjk = sum(len(u) for u in units(text) if not _LATIN.fullmatch(u))
+    size = letters + CJK_LETTERS * cjk
+    return min(1.0, max(0.0, (size - SHORT) / (LONG - SHORT)))
+
+
+def _unit_share(unit: str, table: Commonness) -> float:
+    if _LATIN.fullmatch(unit):
+        return table.share(unit)
+    if len(unit) <= MAX_CJK_GRAM:
+        return table.share(unit)
+    # A long run is as common as its rarest piece.
+    return min(table.share(unit[i : i + MAX_CJK_GRAM]) for i in range(len(unit) - MAX_CJK_GRAM + 1))
+
+
+def _rarity(share: float) -> float:
+    """0 for a word in COMMON or more of requests, 1 at RARE or less, log-linear between."""
+    if share <= RARE:
+        return 1.0
+    if share >= COMMON:
+        return 0.0
+    return math.log(COMMON / share) / math.log(COMMON / RARE)
+
+
+def specificity(text: str, table: Commonness | None = None) -> float:
+    """0..1 for a normalized name: 1 may stand alone, near 0 needs corroboration."""
+    table = shipped() if table is None else table
+    parts = units(text)
+    if not parts:
+        return 0.0
+    # A phrase is as telling as its rarest word: "taiwan online" is two common words.
+    telling = [u for u in parts if len(u) > 1 or not _LATIN.fullmatch(u)]
+    rarity = max((_rarity(_unit_share(u, table)) for u in telling), default=0.0)
+    return round(min(_length_score(text), rarity), 3)

@@ -81,7 +81,7 @@ def units(text: str) -> list[str]:
     return _UNIT.findall(text)
 
 
-def _length_score(text: str) -> float:
+def length_score(text: str) -> float:
     """0..1: how unlikely a string this long is to turn up by chance."""
     letters = sum(len(u) for u in _LATIN.findall(text))
     cjk = sum(len(u) for u in units(text) if not _LATIN.fullmatch(u))
@@ -116,4 +116,4 @@ def specificity(text: str, table: Commonness | None = None) -> float:
     # A phrase is as telling as its rarest word: "taiwan online" is two common words.
     telling = [u for u in parts if len(u) > 1 or not _LATIN.fullmatch(u)]
     rarity = max((_rarity(_unit_share(u, table)) for u in telling), default=0.0)
-    return round(min(_length_score(text), rarity), 3)
+    return round(min(length_score(text), rarity), 3)

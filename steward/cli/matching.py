@@ -70,14 +70,23 @@ def _progress(items: list, label: str):
     return click.progressbar(items, label=label, file=stderr, show_pos=True)
 
 
-def _entry_row(entry) -> str:
-    """KEY KIND NAME in 80 columns, wide characters counted as two."""
+def _entry_row(entry, key_width: int = 20) -> str:
+    """KEY KIND NAME in 80 columns, wide characters counted as two.
+
+    The key is never cut (people copy it into `steward route`): the key column
+    is as wide as the longest key and the name gets what is left, at least 20.
+    """
     from steward.text import fit, pad
 
     name = one_line(entry.name)
     if entry.name_en and entry.name_en.casefold() not in name.casefold():
         name += f" ({one_line(entry.name_en)})"
-    return f"{pad(entry.key, 20)} {pad(entry.kind, 17)} {fit(name, 40)}"
+    key = entry.key + " " * max(0, key_width - len(entry.key))
+    return f"{key} {pad(entry.kind, 17)} {fit(name, max(20, 80 - key_width - 19))}".rstrip()
+
+
+def _key_width(entries) -> int:
+    return max([20, *(len(e.key) for e in entries)])
 
 
 def register(main: click.Group) -> None:
@@ -96,9 +105,10 @@ def register(main: click.Group) -> None:
         if as_json:
             cli.echo_json(directory.as_dicts())
             return
-        click.echo(f"{'KEY':<20} {'KIND':<17} NAME")
+        width = _key_width(directory.entries)
+        click.echo(f"{'KEY':<{width}} {'KIND':<17} NAME")
         for entry in directory.entries:
-            click.echo(_entry_row(entry))
+            click.echo(_entry_row(entry, width))
 
     @directory_group.command("show")
     @click.argument("key")

@@ -106,6 +106,12 @@ def register(main: click.Group) -> None:
                 problems.extend(check(settings))
             except ConfigError as exc:
                 problems.append(str(exc))
+        if not problems:
+            from steward.directory import directory_warnings, load_directory
+
+            # Worth fixing, but steward works with them: exit 0.
+            for warning in directory_warnings(load_directory(settings)):
+                click.echo(f"steward: warning: {warning}", err=True)
         raise click.exceptions.Exit(_report(problems))
 
     @main.command("demo")

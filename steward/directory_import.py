@@ -326,7 +326,12 @@ def import_directory(settings, path: Path | str, *, fmt: str | None = None, dry_
     taken.update({e["key"]: _ident(e.get("name", "")) for e in mine})
     seen: dict[str, int] = {}  # key -> line that set it in this file
     written: dict[str, dict] = {}
-    for row in rows:
+    base: dict[int, str] = {}
+    claims: dict[str, set[str]] = {}  # slug -> the names in this file that would get it
+    for n, row in enumerate(rows):
+        base[n] = stable_key(row.fields["name"], [row.fields.get("url", ""), *row.fields.get("contacts", [])])
+        claims.setdefault(base[n], set()).add(_ident(row.fields["name"]))
+    for n, row in enumerate(rows):
         name = row.fields["name"]
         ident = _ident(name)
         where = f"{path}:{row.line}"
@@ -335,9 +340,11 @@ def import_directory(settings, path: Path | str, *, fmt: str | None = None, dry_
             if known and known not in mine_by_key:
                 report.known.append(f"{where}: {name} is already in the directory as {known}")
                 continue
-        key = row.key or mine_by_name.get(ident) or stable_key(name, [row.fields.get("url", ""), *row.fields.get("contacts", [])])
-        if not row.key and taken.get(key, ident) != ident:
-            key = keyed_apart(key, name)  # another project has that slug: keep both, apart
+        key = row.key or mine_by_name.get(ident) or base[n]
+        if not row.key and key == base[n] and (taken.get(key, ident) != ident or len(claims[key]) > 1):
+            # Another project has (or wants) that slug: every one of them gets its own
+            # name's hash, whichever comes first in the file.
+            key = keyed_apart(key, name)
         if key in seen:
             report.problems.append(f"{where}: {name}: same key '{key}' as line {seen[key]}; skipped")
             continue

@@ -250,19 +250,15 @@ def load_directory(settings) -> Directory:
 
 # -- checks ----------------------------------------------------------------------------
 
-# Below this specificity (steward.matching_specificity) a name does not route on its own.
-WEAK_NAME = 0.6
-
-
 def directory_warnings(directory: Directory, *, limit: int = 20) -> list[str]:
     """What makes routing ambiguous or weak, for `steward config check` (warnings, not errors).
 
     - a name or alias that two keys share: a request naming it cannot tell them apart;
     - a name so short or so common in ordinary requests ("lost", 聯絡人) that it
-      routes a request only with the subject, a keyword or the address.
+      counts in full only with the subject, a keyword or the address.
     Each kind lists at most `limit` lines and then says how many more there are.
     """
-    from steward.matching import normalize
+    from steward.matching import STANDS_ALONE, normalize
     from steward.matching_specificity import length_score, specificity
 
     owners: dict[str, list[str]] = {}
@@ -278,12 +274,12 @@ def directory_warnings(directory: Directory, *, limit: int = 20) -> list[str]:
             owners.setdefault(text, []).append(e.key)
             labels.setdefault(text, label)
             spec = specificity(text)
-            if spec < WEAK_NAME:
-                why = "short" if length_score(text) < WEAK_NAME else "common in ordinary requests"
-                weak.append(
-                    f"{e.key}: name '{one_line(label)}' is {why}; it routes a request only when the "
+            if spec < STANDS_ALONE:
+                why = "short" if length_score(text) < STANDS_ALONE else "common in ordinary requests"
+                weak.append((spec, len(weak),
+                    f"{e.key}: name '{one_line(label)}' is {why}; it counts in full only when the "
                     "subject, a keyword or the entry's URL backs it up"
-                )
+                ))
     shared = [
         f"name '{one_line(labels[text])}' belongs to {len(keys)} entries ({', '.join(keys[:5])}"
         f"{', …' if len(keys) > 5 else ''}); a request naming it cannot tell them apart"
@@ -291,7 +287,8 @@ def directory_warnings(directory: Directory, *, limit: int = 20) -> list[str]:
         if len(keys) > 1
     ]
     out = []
-    for lines in (shared, weak):
+    # The weakest names first: those are the ones that misroute.
+    for lines in (shared, [line for _, _, line in sorted(weak)]):
         out += lines[:limit]
         if len(lines) > limit:
             out.append(f"… and {len(lines) - limit} more like the above")

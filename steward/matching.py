@@ -31,7 +31,9 @@ KEYWORD_POINTS = 1.0
 SCORE_SCALE = 1.3  # points -> 0..100: a name in the body ≈ 75, one keyword in the body ≈ 37
 SHORT_LATIN = 4  # aliases this short must stand alone as a word
 SHORT_CJK = 2  # Chinese aliases this short must appear exactly
-# A word of an entry this specific (steward.matching_specificity) backs up a common name of it.
+# Specificity (steward.matching_specificity) from which a name routes on its own,
+# and from which a word of an entry backs up a weaker name of it.
+STANDS_ALONE = 0.8
 CORROBORATES = 0.6
 CATEGORY_MIN_POINTS = 0.6  # below this no rule really fired
 MAX_CHARS = 20_000  # quoted threads and signatures beyond this say nothing new
@@ -117,11 +119,14 @@ class Matcher:
                 if text and text not in seen and ngrams(text):
                     seen.add(text)
                     terms.append(Term(text, label, i, "keyword", False))
-        # A word many entries share says little about any one of them.
+        # A word many entries share says little about any one of them; but a
+        # tag that ten imported projects carry should not silence the one
+        # curated entry that has it as a keyword, so the share falls off as
+        # 1/sqrt(df), not 1/df.
         df: dict[str, int] = {}
         for t in terms:
             df[t.text] = df.get(t.text, 0) + 1
-        self._idf = [1.0 / df[t.text] for t in terms]
+        self._idf = [1.0 / df[t.text] ** 0.5 for t in terms]
         self._entry_index = TermIndex(terms)
         self._specific = _specificities(terms, commonness)
         self._url_ids = [_url_id(e.url) for e in self.entries]
@@ -228,7 +233,7 @@ class Matcher:
         of the same entry is there, or the entry's address is.
         """
         spec = self._specific[hit.term]
-        if spec >= 1.0 or "subject" in per_field[hit.term]:
+        if spec >= STANDS_ALONE or "subject" in per_field[hit.term]:
             return 1.0
         text = self._entry_index.terms[hit.term].text
         for _, other, h in found:

@@ -128,7 +128,9 @@ class Matcher:
             df[t.text] = df.get(t.text, 0) + 1
         self._idf = [1.0 / df[t.text] ** 0.5 for t in terms]
         self._entry_index = TermIndex(terms)
-        self._specific = _specificities(terms, commonness)
+        # Worked out when a request first needs it, so building a matcher stays cheap.
+        self._commonness = commonness
+        self._specific: dict[str, float] = {}
         self._url_ids = [_url_id(e.url) for e in self.entries]
         self._categories = [k for k in CATEGORIES if k in rules.rules]
         cues: list[Term] = []
@@ -225,6 +227,15 @@ class Matcher:
             reasons[i] = why
         return points, reasons, named
 
+    def _specificity(self, ti: int) -> float:
+        from steward.matching_specificity import specificity
+
+        text = self._entry_index.terms[ti].text
+        spec = self._specific.get(text)
+        if spec is None:
+            spec = self._specific[text] = specificity(text, self._commonness)
+        return spec
+
     def _uncorroborated(self, i: int, hit: Hit, found, per_field, req: Prepared) -> float:
         """1.0 when the entry's best name may count in full, else its specificity (0..1).
 
@@ -232,7 +243,7 @@ class Matcher:
         when something backs it up: it is in the subject, another telling word
         of the same entry is there, or the entry's address is.
         """
-        spec = self._specific[hit.term]
+        spec = self._specificity(hit.term)
         if spec >= STANDS_ALONE or "subject" in per_field[hit.term]:
             return 1.0
         text = self._entry_index.terms[hit.term].text
@@ -240,8 +251,8 @@ class Matcher:
             if (
                 other.text != text
                 and other.text not in text
-                and self._specific[h.term] >= CORROBORATES
                 and self._idf[h.term] >= 0.5
+                and self._specificity(h.term) >= CORROBORATES
             ):
                 return 1.0
         url = self._url_ids[i]
@@ -331,19 +342,6 @@ class Matcher:
             boost = self.rules.route_weight * share * (1.0 if mentions else 0.6)
             points[target] = points.get(target, 0.0) + boost
             reasons.setdefault(target, []).append(f"handles {key} requests")
-
-
-def _specificities(terms: list[Term], commonness) -> list[float]:
-    """How specific each term is (steward.matching_specificity), worked out once per text."""
-    from steward.matching_specificity import specificity
-
-    seen: dict[str, float] = {}
-    out = []
-    for t in terms:
-        if t.text not in seen:
-            seen[t.text] = specificity(t.text, commonness)
-        out.append(seen[t.text])
-    return out
 
 
 def _url_id(url: str) -> str:

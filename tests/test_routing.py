@@ -247,3 +247,15 @@ def test_sync_gives_new_projects_stable_keys_and_does_not_merge_on_part_of_a_nam
     ).get("cofacts").aliases
     sync_directory(settings, [str(source)])
     assert sorted(e.key for e in load_directory(settings).entries if e.source != "default") == first
+
+
+def test_an_edit_after_an_import_is_seen_at_once_although_the_parsed_file_is_kept(settings):
+    import_directory(settings, PROJECTS)
+    assert len(load_directory(settings)) == 886
+    from steward.directory import add_entry
+
+    add_entry(settings, "rain-gauge", kind="project", name="Rain Gauge")
+    assert load_directory(settings).get("rain-gauge").name == "Rain Gauge"
+    text = user_path(settings).read_text(encoding="utf-8")
+    user_path(settings).write_text(text.replace('name = "Rain Gauge"', 'name = "Rain Gauges"'), encoding="utf-8")
+    assert load_directory(settings).get("rain-gauge").name == "Rain Gauges"

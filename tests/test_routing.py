@@ -259,3 +259,23 @@ def test_an_edit_after_an_import_is_seen_at_once_although_the_parsed_file_is_kep
     text = user_path(settings).read_text(encoding="utf-8")
     user_path(settings).write_text(text.replace('name = "Rain Gauge"', 'name = "Rain Gauges"'), encoding="utf-8")
     assert load_directory(settings).get("rain-gauge").name == "Rain Gauges"
+
+
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st  # noqa: E402
+
+
+@hyp_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.text(min_size=0, max_size=30), min_size=1, max_size=6))
+def test_any_names_import_with_valid_unique_keys_or_a_reason(settings, tmp_path, names):
+    import csv
+
+    path = tmp_path / "hostile.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["name", "homepage"], *([n, "javascript:alert(1)"] for n in names)])
+    user_path(settings).unlink(missing_ok=True)
+    report = import_directory(settings, path)
+    directory = load_directory(settings)
+    imported = [e for e in directory.entries if e.source == "user"]
+    assert len(imported) == report.count
+    assert all(not e.url for e in imported)
+    assert all("\x1b" not in e.name and "\n" not in e.name for e in imported)

@@ -292,8 +292,9 @@ def directory_warnings(directory: Directory, *, limit: int = 20) -> list[str]:
     """What makes routing ambiguous or weak, for `steward config check` (warnings, not errors).
 
     - a name or alias that two keys share: a request naming it cannot tell them apart;
-    - a name so short or so common in ordinary requests ("lost", 聯絡人) that it
-      counts in full only with the subject, a keyword or the address.
+    - a name of an entry the steward added, imported or synced that is so short
+      or so common in ordinary requests ("lost", 聯絡人) that it counts in full
+      only with the subject, a keyword or the address.
     Each kind lists at most `limit` lines and then says how many more there are.
     """
     from steward.matching import STANDS_ALONE, normalize
@@ -311,6 +312,8 @@ def directory_warnings(directory: Directory, *, limit: int = 20) -> list[str]:
             mine.add(text)
             owners.setdefault(text, []).append(e.key)
             labels.setdefault(text, label)
+            if e.source == "default":
+                continue  # shipped names are curated with keywords to back them up
             spec = specificity(text)
             if spec < STANDS_ALONE:
                 why = "short" if length_score(text) < STANDS_ALONE else "common in ordinary requests"

@@ -279,3 +279,8 @@ def test_any_names_import_with_valid_unique_keys_or_a_reason(settings, tmp_path,
     assert len(imported) == report.count
     assert all(not e.url for e in imported)
     assert all("\x1b" not in e.name and "\n" not in e.name for e in imported)
+
+
+def test_config_check_on_the_shipped_directory_has_no_warnings(settings):
+    result = run("config", "check", settings=settings)
+    assert result.exit_code == 0 and "warning" not in result.stderr

@@ -49,15 +49,17 @@ class Commonness:
 
     @classmethod
     def parse(cls, text: str) -> Commonness:
-        documents, counts = 0, {}
-        for line in text.splitlines():
-            if line.startswith("#"):
+        documents = 0
+        counts: dict[str, int] = {}
+        for line in text.split("\n"):
+            if not line:
+                continue
+            if line[0] == "#":
                 m = re.match(r"#\s*documents\s*=\s*(\d+)", line)
-                if m:
-                    documents = int(m.group(1))
+                documents = int(m.group(1)) if m else documents
                 continue
             unit, _, n = line.partition("\t")
-            if unit and n.isdigit():
+            if n.isdigit():
                 counts[unit] = int(n)
         return cls(counts, documents)
 

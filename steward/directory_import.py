@@ -346,10 +346,10 @@ def import_directory(settings, path: Path | str, *, fmt: str | None = None, dry_
             # name's hash, whichever comes first in the file.
             key = keyed_apart(key, name)
         if key in seen:
-            report.problems.append(f"{where}: {name}: same key '{key}' as line {seen[key]}; skipped")
+            report.problems.append(f"{where}: {name}: same key '{key}' as line {seen[key]}")
             continue
         if row.key and key in taken and key not in mine_by_key:
-            report.problems.append(f"{where}: {name}: key '{key}' is a shipped or synced entry; skipped")
+            report.problems.append(f"{where}: {name}: key '{key}' belongs to a shipped or synced entry; change that one with `steward directory add {key} …`")
             continue
         seen[key] = row.line
         (report.updated if key in mine_by_key else report.added).append(key)

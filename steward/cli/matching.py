@@ -175,9 +175,9 @@ def register(main: click.Group) -> None:
             cli.warn(f"skipped {one_line(line)}")
         for line in report.known:
             cli.warn(f"kept {one_line(line)}")
-        verb = "would add" if dry_run else "added"
+        add, update = ("would add", "update") if dry_run else ("added", "updated")
         click.echo(
-            f"{verb} {len(report.added)} and updated {len(report.updated)} entries in {user_path(cli.settings)}"
+            f"{add} {len(report.added)} and {update} {len(report.updated)} entries in {user_path(cli.settings)}"
             f" ({len(report.known)} already known, {len(report.problems)} skipped)"
         )
         if not report.count and report.problems:

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from steward.cli import main
 from steward.config import load_settings
@@ -259,9 +260,6 @@ def test_an_edit_after_an_import_is_seen_at_once_although_the_parsed_file_is_kep
     text = user_path(settings).read_text(encoding="utf-8")
     user_path(settings).write_text(text.replace('name = "Rain Gauge"', 'name = "Rain Gauges"'), encoding="utf-8")
     assert load_directory(settings).get("rain-gauge").name == "Rain Gauges"
-
-
-from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st  # noqa: E402
 
 
 @hyp_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from steward.directory import default_entries  # noqa: E402
 from steward.matching import normalize  # noqa: E402
-from steward.matching_specificity import MAX_CJK_GRAM, Commonness, _LATIN, units  # noqa: E402
+from steward.matching_specificity import Commonness, count_pieces  # noqa: E402
 
 
 def read_requests(paths: list[Path], keep=lambda record: True) -> list[dict]:
@@ -35,30 +35,17 @@ def read_requests(paths: list[Path], keep=lambda record: True) -> list[dict]:
     return records
 
 
-def pieces(text: str) -> set[str]:
-    out = set()
-    for unit in units(text):
-        if _LATIN.fullmatch(unit):
-            out.add(unit)
-            continue
-        for size in range(2, MAX_CJK_GRAM + 1):
-            out.update(unit[i : i + size] for i in range(len(unit) - size + 1))
-    return out
-
-
 def build(records: list[dict], entries: list[dict], *, minimum: int = 2) -> Commonness:
-    names: dict[str, str] = {}
-    for e in entries:
-        names[e["key"]] = " ".join(normalize(n) for n in (e["name"], e.get("name_en", ""), *e.get("aliases", [])))
-    counts: dict[str, int] = {}
-    for record in records:
-        expected = record.get("expected") or {}
-        about = " ".join(names.get(k, "") for k in (expected.get("match"), *expected.get("also", [])) if k)
-        text = normalize(" ".join(record.get(f) or "" for f in ("subject", "organization", "body")))
-        for piece in pieces(text):
-            if piece not in about:
-                counts[piece] = counts.get(piece, 0) + 1
-    return Commonness({u: n for u, n in counts.items() if n >= minimum}, len(records))
+    names = {e["key"]: " ".join(normalize(n) for n in (e["name"], e.get("name_en", ""), *e.get("aliases", [])))
+             for e in entries}
+
+    def pairs():
+        for record in records:
+            expected = record.get("expected") or {}
+            about = " ".join(names.get(k, "") for k in (expected.get("match"), *expected.get("also", [])) if k)
+            yield normalize(" ".join(record.get(f) or "" for f in ("subject", "organization", "body"))), about
+
+    return count_pieces(pairs(), minimum=minimum)
 
 
 def main(argv: list[str] | None = None) -> int:

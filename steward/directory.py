@@ -408,6 +408,12 @@ def write_toml_atomic(path: Path, data: dict, *, header: str = "") -> None:
     write_atomic(path, header + tomli_w.dumps(data), mode=0o600)
 
 
+def write_atomic_text(path: Path, text: str) -> None:
+    """A file in the config dir, written whole or not at all (the folder is made if need be)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text, mode=0o600)
+
+
 _USER_HEADER = (
     "# Your additions and changes to steward's project directory.\n"
     "# An [[entry]] with an existing key overrides the fields it sets;\n"

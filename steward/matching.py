@@ -359,4 +359,9 @@ def build_matcher(settings) -> Matcher:
 
     matching = getattr(settings, "matching", None)
     min_score = getattr(matching, "min_score", DEFAULT_MIN_SCORE)
-    return Matcher(load_directory(settings), load_category_rules(settings), min_score=min_score)
+    from steward.matching_specificity import with_user_table
+
+    commonness = with_user_table(getattr(settings, "config_dir", None))
+    return Matcher(
+        load_directory(settings), load_category_rules(settings), min_score=min_score, commonness=commonness
+    )

@@ -63,11 +63,17 @@ class Commonness:
                 counts[unit] = int(n)
         return cls(counts, documents)
 
-    def dumps(self) -> str:
+    def __add__(self, other: Commonness) -> Commonness:
+        counts = dict(self.counts)
+        for unit, n in other.counts.items():
+            counts[unit] = counts.get(unit, 0) + n
+        return Commonness(counts, self.documents + other.documents)
+
+    def dumps(self, written_by: str = "scripts/build_commonness.py") -> str:
         rows = sorted(self.counts.items(), key=lambda x: (-x[1], x[0]))
         head = (
             "# How many ordinary requests each word or Chinese piece occurs in.\n"
-            "# Written by scripts/build_commonness.py; do not edit by hand.\n"
+            f"# Written by {written_by}; do not edit by hand.\n"
             f"# documents = {self.documents}\n"
         )
         return head + "".join(f"{u}\t{n}\n" for u, n in rows)
@@ -76,6 +82,48 @@ class Commonness:
 @lru_cache(maxsize=1)
 def shipped() -> Commonness:
     return Commonness.parse((files("steward") / DATA_FILE).read_text(encoding="utf-8"))
+
+
+def with_user_table(config_dir) -> Commonness | None:
+    """The shipped table plus the one `steward directory commonness` wrote from the inbox, if any."""
+    from pathlib import Path
+
+    path = Path(config_dir) / DATA_FILE if config_dir else None
+    if path is None or not path.exists():
+        return None  # the shipped table, loaded when first needed
+    try:
+        return shipped() + Commonness.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def pieces(text: str) -> set[str]:
+    """What the table counts in a normalized text: Latin words and 2–4 character Chinese pieces."""
+    out = set()
+    for unit in units(text):
+        if _LATIN.fullmatch(unit):
+            out.add(unit)
+            continue
+        for size in range(2, MAX_CJK_GRAM + 1):
+            out.update(unit[i : i + size] for i in range(len(unit) - size + 1))
+    return out
+
+
+def count_pieces(requests, *, minimum: int = 2) -> Commonness:
+    """A table from (normalized text, normalized names of the entry it is about) pairs.
+
+    A piece that is part of those names is not counted for that request:
+    "cofacts" in a request about Cofacts is the project's name, not ordinary
+    language. Pieces in fewer than `minimum` requests are left out.
+    """
+    counts: dict[str, int] = {}
+    documents = 0
+    for text, about in requests:
+        documents += 1
+        for piece in pieces(text):
+            if piece not in about:
+                counts[piece] = counts.get(piece, 0) + 1
+    return Commonness({u: n for u, n in counts.items() if n >= minimum}, documents)
 
 
 def units(text: str) -> list[str]:
@@ -119,3 +167,23 @@ def specificity(text: str, table: Commonness | None = None) -> float:
     telling = [u for u in parts if len(u) > 1 or not _LATIN.fullmatch(u)]
     rarity = max((_rarity(_unit_share(u, table)) for u in telling), default=0.0)
     return round(min(length_score(text), rarity), 3)
+
+
+def inbox_commonness(store, directory, *, page: int = 500) -> Commonness:
+    """A table from every request in the inbox, each about the entry it is routed to."""
+    from steward.matching import normalize
+
+    names = {e.key: " ".join(normalize(n) for n in (e.name, e.name_en, *e.aliases)) for e in directory.entries}
+
+    def pairs():
+        offset = 0
+        while True:
+            batch = store.list_requests(limit=page, offset=offset)
+            for r in batch:
+                text = normalize(" ".join((r.subject or "", r.organization or "", r.body or "")))
+                yield text, names.get(r.match or "", "")
+            if len(batch) < page:
+                return
+            offset += page
+
+    return count_pieces(pairs())

@@ -282,3 +282,31 @@ def test_any_names_import_with_valid_unique_keys_or_a_reason(settings, tmp_path,
 def test_config_check_on_the_shipped_directory_has_no_warnings(settings):
     result = run("config", "check", settings=settings)
     assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_words_common_in_the_inbox_stop_a_project_named_after_them_routing_alone(settings, tmp_path):
+    inbox = tmp_path / "inbox.jsonl"
+    inbox.write_text(
+        "".join(
+            json.dumps({"external_id": f"h{n}", "received_at": "2026-11-0%dT10:00:00+08:00" % (n % 9 + 1),
+                        "channel": "email", "subject": f"Question {n}",
+                        "body": f"Hello, we are based near the harbour and have question number {n}."}) + "\n"
+            for n in range(20)
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "steward.db"
+    prefix = ["--config", str(settings.config_file), "--db", str(db)]
+    CliRunner().invoke(main, [*prefix, "import", str(inbox)], catch_exceptions=False)
+    run("directory", "add", "harbour", "--kind", "project", "--name", "Harbour", settings=settings)
+    text = ["match", "--text", "We met at the harbour last week and have a question.", "--json"]
+    before = json.loads(CliRunner().invoke(main, [*prefix, *text]).output)
+    assert [m["key"] for m in before["matches"]] == ["harbour"]
+    result = CliRunner().invoke(main, [*prefix, "directory", "commonness"], catch_exceptions=False)
+    assert "in 20 requests" in result.output
+    after = json.loads(CliRunner().invoke(main, [*prefix, *text]).output)
+    assert after["matches"] == []
+    # Named in the subject, it still counts.
+    from steward.matching import build_matcher
+
+    assert [m.key for m in build_matcher(settings).match(subject="Harbour", body="a question").matches] == ["harbour"]

@@ -183,6 +183,18 @@ def register(main: click.Group) -> None:
         if not report.count and report.problems:
             raise StewardError(f"{file}: no usable rows")
 
+    @directory_group.command("commonness")
+    @pass_ctx
+    def directory_commonness(cli: CliContext):
+        """Learn from your inbox which words are everyday words, so project names like them need backing up."""
+        from steward.directory import load_directory, write_atomic_text
+        from steward.matching_specificity import DATA_FILE, inbox_commonness
+
+        table = inbox_commonness(cli.store, load_directory(cli.settings))
+        path = cli.settings.config_dir / DATA_FILE
+        write_atomic_text(path, table.dumps(written_by="`steward directory commonness`"))
+        click.echo(f"counted {len(table.counts)} words in {table.documents} requests; written to {path}")
+
     @directory_group.command("sync")
     @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
     @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,

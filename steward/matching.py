@@ -211,14 +211,14 @@ class Matcher:
             why = []
             if names:
                 w, term, hit = names[0]
-                fuzzy = f" (fuzzy {hit.sim})" if hit.sim < 100 else ""
-                weak = self._uncorroborated(i, hit, found, per_field, req)
-                if weak < 1.0:
+                note = f" (fuzzy {hit.sim})" if hit.sim < 100 else ""
+                share = self._name_share(i, hit, found, per_field, req)
+                if share < 1.0:
                     # An everyday word ("lost", 聯絡人) seen once in the body: not enough on its own.
-                    w *= weak
-                    fuzzy += " (a short or common name; nothing else of this entry backs it up)"
+                    w *= share
+                    note += " (a short or common name; nothing else of this entry backs it up)"
                 total += NAME_POINTS * w + 0.25 * min(2, len(names) - 1)
-                why.append(f"{term.tag} '{term.label}' {_in(hit.field)}{fuzzy}")
+                why.append(f"{term.tag} '{term.label}' {_in(hit.field)}{note}")
                 named.add(i)
             if words:
                 total += KEYWORD_POINTS * sum(w for w, _, _ in words)
@@ -236,8 +236,8 @@ class Matcher:
             spec = self._specific[text] = specificity(text, self._commonness)
         return spec
 
-    def _uncorroborated(self, i: int, hit: Hit, found, per_field, req: Prepared) -> float:
-        """1.0 when the entry's best name may count in full, else its specificity (0..1).
+    def _name_share(self, i: int, hit: Hit, found, per_field, req: Prepared) -> float:
+        """How much of its weight the entry's best name keeps: 1.0, or its specificity (0..1).
 
         A name short or common enough to turn up by chance counts in full only
         when something backs it up: it is in the subject, another telling word
@@ -356,11 +356,10 @@ def _url_id(url: str) -> str:
 def build_matcher(settings) -> Matcher:
     """A matcher over the user's directory and category rules."""
     from steward.directory import load_directory
+    from steward.matching_specificity import with_user_table
 
     matching = getattr(settings, "matching", None)
     min_score = getattr(matching, "min_score", DEFAULT_MIN_SCORE)
-    from steward.matching_specificity import with_user_table
-
     commonness = with_user_table(getattr(settings, "config_dir", None))
     return Matcher(
         load_directory(settings), load_category_rules(settings), min_score=min_score, commonness=commonness

@@ -243,8 +243,10 @@ class Matcher:
         when something backs it up: it is in the subject, another telling word
         of the same entry is there, or the entry's address is.
         """
+        if "subject" in per_field[hit.term]:
+            return 1.0
         spec = self._specificity(hit.term)
-        if spec >= STANDS_ALONE or "subject" in per_field[hit.term]:
+        if spec >= STANDS_ALONE:
             return 1.0
         text = self._entry_index.terms[hit.term].text
         for _, other, h in found:

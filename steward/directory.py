@@ -231,13 +231,161 @@ def synced_entries(path: Path) -> list[dict]:
         return []
 
 
+_PARSED_VERSION = 1
+
+
+def read_entries_cached(path: Path) -> list[dict]:
+    """`read_entries(path)`, kept as JSON beside the file until the file changes.
+
+    An imported list of a thousand projects takes tomllib a tenth of a second
+    to parse on every `steward match`; JSON of the already validated entries
+    loads in a few milliseconds. The copy (`.NAME.parsed.json`, owner-only) is
+    trusted only while the file's size and modification time are the ones it
+    records; anything else, or a copy that cannot be read or written, falls back
+    to parsing the file itself.
+    """
+    import json
+
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_entries(path)
+    stamp = [_PARSED_VERSION, stat.st_size, stat.st_mtime_ns]
+    copy = path.with_name(f".{path.name}.parsed.json")
+    try:
+        data = json.loads(copy.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("stamp") == stamp and isinstance(data.get("entry"), list):
+            entries = data["entry"]
+            if all(isinstance(e, dict) and set(e) <= _FIELD_TYPES.keys() and "key" in e for e in entries):
+                return entries
+    except (OSError, ValueError):
+        pass
+    entries = read_entries(path)
+    if len(entries) >= 50:  # a short file parses as fast as its copy would load
+        try:
+            write_atomic(copy, json.dumps({"stamp": stamp, "entry": entries}, ensure_ascii=False), mode=0o600)
+        except OSError:
+            pass
+    return entries
+
+
 def load_directory(settings) -> Directory:
     """The default directory with the synced cache and the user's file merged over it."""
     user = user_path(settings)
-    user_entries = read_entries(user) if user.exists() else []
+    user_entries = read_entries_cached(user) if user.exists() else []
     return merge_layers(
         default_entries(), synced_entries(synced_path(settings)), user_entries, user_label=str(user)
     )
+
+
+# -- checks ----------------------------------------------------------------------------
+
+def directory_warnings(directory: Directory, *, limit: int = 20) -> list[str]:
+    """What makes routing ambiguous or weak, for `steward config check` (warnings, not errors).
+
+    - a name or alias that two keys share: a request naming it cannot tell them apart;
+    - a name of an entry the steward added, imported or synced that is so short
+      or so common in ordinary requests ("lost", 聯絡人) that it counts in full
+      only with the subject, a keyword or the address.
+    Each kind lists at most `limit` lines and then says how many more there are.
+    """
+    from steward.matching import STANDS_ALONE, normalize
+    from steward.matching_specificity import length_score, specificity
+
+    owners: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    weak: list[str] = []
+    for e in directory.entries:
+        mine: set[str] = set()
+        for label in (e.name, e.name_en, *e.aliases):
+            text = normalize(label)
+            if not text or text in mine:
+                continue
+            mine.add(text)
+            owners.setdefault(text, []).append(e.key)
+            labels.setdefault(text, label)
+            if e.source == "default":
+                continue  # shipped names are curated with keywords to back them up
+            spec = specificity(text)
+            if spec < STANDS_ALONE:
+                why = "short" if length_score(text) < STANDS_ALONE else "common in ordinary requests"
+                weak.append((spec, len(weak),
+                    f"{e.key}: name '{one_line(label)}' is {why}; it counts in full only when the "
+                    "subject, a keyword or the entry's URL backs it up"
+                ))
+    shared = [
+        f"name '{one_line(labels[text])}' belongs to {len(keys)} entries ({', '.join(keys[:5])}"
+        f"{', …' if len(keys) > 5 else ''}); a request naming it cannot tell them apart"
+        for text, keys in owners.items()
+        if len(keys) > 1
+    ]
+    out = []
+    # The weakest names first: those are the ones that misroute.
+    for lines in (shared, [line for _, _, line in sorted(weak)]):
+        out += lines[:limit]
+        if len(lines) > limit:
+            out.append(f"… and {len(lines) - limit} more like the above")
+    return out
+
+
+# -- keys for entries nobody named ---------------------------------------------
+
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii_slug(text: str, limit: int = 28) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _NOT_KEY.sub("-", folded).strip("-")[:limit].strip("-")
+
+
+def name_hash(name: str) -> str:
+    """Six hex digits that stand for a name: the same name always gives the same ones."""
+    import hashlib
+    import unicodedata
+
+    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return hashlib.sha1(folded.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
+
+
+def url_slug(url: str) -> str:
+    """A readable word from a project's address: the repository, else the site's first label."""
+    rest = re.sub(r"^[a-z]+://(www\.)?", "", url.strip().casefold()).rstrip("/")
+    host, _, path = rest.partition("/")
+    parts = [p for p in path.split("/") if p]
+    if host in ("github.com", "gitlab.com", "bitbucket.org") and len(parts) >= 2:
+        return _ascii_slug(parts[1].removesuffix(".git"), 32)
+    label = host.split(".")[0] if host.count(".") >= 1 else ""
+    generic = {"docs", "drive", "g0v", "goo", "bit", "hackmd", "hackpad", "github", "facebook", "sites", "medium"}
+    return "" if label in generic or not label else _ascii_slug(label, 32)
+
+
+def stable_key(name: str, urls: Sequence[str] = ()) -> str:
+    """A key for a project that came without one, derived from its name and nothing else that moves.
+
+    A name in plain ASCII is its own slug ("Taiwan Online" -> "taiwan-online").
+    A name with Chinese (or any non-ASCII letters) keeps its ASCII part, or else
+    a word from its repository or homepage, and always adds a hash of the whole
+    name, so "Cofacts 真的假的" never becomes the shipped key "cofacts" and two
+    projects called 聯絡人 and 菜價 never fight over one slug. No counters:
+    the same name gives the same key in every import, in any order.
+    """
+    slug = _ascii_slug(name)
+    if slug and not _NON_ASCII_LETTER.search(name) and _KEY_RE.match(slug):
+        return slug
+    base = slug if len(slug.replace("-", "")) >= 3 else ""
+    for url in urls if not base else ():
+        base = url_slug(url)
+        if base:
+            break
+    return f"{base or 'p'}-{name_hash(name)}"
+
+
+def keyed_apart(key: str, name: str) -> str:
+    """The key to use when `key` is already taken by an entry with another name."""
+    return f"{key[:56]}-{name_hash(name)}"
 
 
 # -- writing ------------------------------------------------------------------
@@ -250,6 +398,12 @@ def write_toml_atomic(path: Path, data: dict, *, header: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # New files stay owner-only as they always were; one the steward chmod-ed keeps its mode.
     write_atomic(path, header + tomli_w.dumps(data), mode=0o600)
+
+
+def write_atomic_text(path: Path, text: str) -> None:
+    """A file in the config dir, written whole or not at all (the folder is made if need be)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text, mode=0o600)
 
 
 _USER_HEADER = (

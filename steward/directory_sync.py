@@ -18,8 +18,10 @@ from steward.directory import (
     LIST_FIELDS,
     dedupe,
     default_entries,
+    keyed_apart,
     merge_layers,
     read_entries,
+    stable_key,
     synced_entries,
     synced_path,
     user_path,
@@ -129,16 +131,9 @@ def _url_id(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url.casefold()).rstrip("/")
 
 
-def _slug(name: str, homepage: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:48].strip("-")
-    if not slug and homepage:
-        host = _url_id(homepage).split("/")[0]
-        slug = re.sub(r"[^a-z0-9]+", "-", host.split(".")[0]).strip("-")
-    if not slug:
-        import hashlib
-
-        slug = "p-" + hashlib.sha1(name.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
-    return slug
+def _slug(entry: dict) -> str:
+    """The key a new project gets: from its name (see `steward.directory.stable_key`), never a counter."""
+    return stable_key(entry["name_en"] or entry["name"], [entry["url"], *entry["contacts"]])
 
 
 def project_entry(project: dict, source: str) -> dict | None:
@@ -262,12 +257,11 @@ def _merge_fetched(settings, fetched: dict[str, list[dict]], report: SyncReport)
     merged: dict[str, dict] = {}
     for entries in fetched.values():
         for entry in entries:
-            slug = _slug(entry["name_en"] or entry["name"], entry["url"])
-            key = _known_key(entry, slug, by_url, by_name, known_keys)
+            key = _known_key(entry, by_url, by_name)
             if key is None:
-                key, n = slug, 2
-                while key in taken:
-                    key, n = f"{slug}-{n}", n + 1
+                key = _slug(entry)
+                if key in taken:  # another project has that slug: a hash of this name sets it apart
+                    key = keyed_apart(key, entry["name_en"] or entry["name"])
             if key in merged:  # two projects turned out to be one: pool their words
                 for name in LIST_FIELDS:
                     merged[key][name] = dedupe([*merged[key][name], *entry[name]])
@@ -278,10 +272,12 @@ def _merge_fetched(settings, fetched: dict[str, list[dict]], report: SyncReport)
     write_synced(path, [*kept, *merged.values()])
 
 
-def _known_key(entry: dict, slug: str, by_url: dict, by_name: dict, keys: set[str]) -> str | None:
-    """The existing entry a fetched project describes: same key, homepage or name."""
-    if slug in keys:
-        return slug
+def _known_key(entry: dict, by_url: dict, by_name: dict) -> str | None:
+    """The existing entry a fetched project describes: same homepage, or the same whole name.
+
+    A key that merely equals part of the project's name is not enough: "Cofacts
+    Bot 機器人" is not the shipped `cofacts` unless its address or a whole name says so.
+    """
     if entry["url"] and _url_id(entry["url"]) in by_url:
         return by_url[_url_id(entry["url"])]
     for name in entry["aliases"]:

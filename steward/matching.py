@@ -31,6 +31,10 @@ KEYWORD_POINTS = 1.0
 SCORE_SCALE = 1.3  # points -> 0..100: a name in the body ≈ 75, one keyword in the body ≈ 37
 SHORT_LATIN = 4  # aliases this short must stand alone as a word
 SHORT_CJK = 2  # Chinese aliases this short must appear exactly
+# Specificity (steward.matching_specificity) from which a name routes on its own,
+# and from which a word of an entry backs up a weaker name of it.
+STANDS_ALONE = 0.8
+CORROBORATES = 0.6
 CATEGORY_MIN_POINTS = 0.6  # below this no rule really fired
 MAX_CHARS = 20_000  # quoted threads and signatures beyond this say nothing new
 
@@ -94,7 +98,9 @@ def _in(field: str) -> str:
 class Matcher:
     """Built once from a directory and category rules; call it for each request."""
 
-    def __init__(self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE):
+    def __init__(
+        self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE, commonness=None
+    ):
         self.entries = list(directory.entries)
         self.rules = rules
         self.min_score = min_score
@@ -113,12 +119,19 @@ class Matcher:
                 if text and text not in seen and ngrams(text):
                     seen.add(text)
                     terms.append(Term(text, label, i, "keyword", False))
-        # A word many entries share says little about any one of them.
+        # A word many entries share says little about any one of them; but a
+        # tag that ten imported projects carry should not silence the one
+        # curated entry that has it as a keyword, so the share falls off as
+        # 1/sqrt(df), not 1/df.
         df: dict[str, int] = {}
         for t in terms:
             df[t.text] = df.get(t.text, 0) + 1
-        self._idf = [1.0 / df[t.text] for t in terms]
+        self._idf = [1.0 / df[t.text] ** 0.5 for t in terms]
         self._entry_index = TermIndex(terms)
+        # Worked out when a request first needs it, so building a matcher stays cheap.
+        self._commonness = commonness
+        self._specific: dict[str, float] = {}
+        self._url_ids = [_url_id(e.url) for e in self.entries]
         self._categories = [k for k in CATEGORIES if k in rules.rules]
         cues: list[Term] = []
         self._cue_weight: list[float] = []
@@ -198,9 +211,14 @@ class Matcher:
             why = []
             if names:
                 w, term, hit = names[0]
+                note = f" (fuzzy {hit.sim})" if hit.sim < 100 else ""
+                share = self._name_share(i, hit, found, per_field, req)
+                if share < 1.0:
+                    # An everyday word ("lost", 聯絡人) seen once in the body: not enough on its own.
+                    w *= share
+                    note += " (a short or common name; nothing else of this entry backs it up)"
                 total += NAME_POINTS * w + 0.25 * min(2, len(names) - 1)
-                fuzzy = f" (fuzzy {hit.sim})" if hit.sim < 100 else ""
-                why.append(f"{term.tag} '{term.label}' {_in(hit.field)}{fuzzy}")
+                why.append(f"{term.tag} '{term.label}' {_in(hit.field)}{note}")
                 named.add(i)
             if words:
                 total += KEYWORD_POINTS * sum(w for w, _, _ in words)
@@ -208,6 +226,41 @@ class Matcher:
             points[i] = total
             reasons[i] = why
         return points, reasons, named
+
+    def _specificity(self, ti: int) -> float:
+        from steward.matching_specificity import specificity
+
+        text = self._entry_index.terms[ti].text
+        spec = self._specific.get(text)
+        if spec is None:
+            spec = self._specific[text] = specificity(text, self._commonness)
+        return spec
+
+    def _name_share(self, i: int, hit: Hit, found, per_field, req: Prepared) -> float:
+        """How much of its weight the entry's best name keeps: 1.0, or its specificity (0..1).
+
+        A name short or common enough to turn up by chance counts in full only
+        when something backs it up: it is in the subject, another telling word
+        of the same entry is there, or the entry's address is.
+        """
+        if "subject" in per_field[hit.term]:
+            return 1.0
+        spec = self._specificity(hit.term)
+        if spec >= STANDS_ALONE:
+            return 1.0
+        text = self._entry_index.terms[hit.term].text
+        for _, other, h in found:
+            if (
+                other.text != text
+                and other.text not in text
+                and self._idf[h.term] >= 0.5
+                and self._specificity(h.term) >= CORROBORATES
+            ):
+                return 1.0
+        url = self._url_ids[i]
+        if url and url in req.joined:
+            return 1.0
+        return spec
 
     def _categorize(self, req: Prepared, cue_weights: dict[str, float], entry_points: dict[int, float]):
         terms = self._cue_index.terms
@@ -293,10 +346,23 @@ class Matcher:
             reasons.setdefault(target, []).append(f"handles {key} requests")
 
 
+def _url_id(url: str) -> str:
+    """An entry's address as it would appear in a request: no scheme, no www, no trailing slash.
+
+    Very short ones are left out: they would be found inside longer words.
+    """
+    ident = re.sub(r"^https?://(www\.)?", "", normalize(url)).rstrip("/")
+    return ident if len(ident) >= 8 and "." in ident.split("/")[0] else ""
+
+
 def build_matcher(settings) -> Matcher:
     """A matcher over the user's directory and category rules."""
     from steward.directory import load_directory
+    from steward.matching_specificity import with_user_table
 
     matching = getattr(settings, "matching", None)
     min_score = getattr(matching, "min_score", DEFAULT_MIN_SCORE)
-    return Matcher(load_directory(settings), load_category_rules(settings), min_score=min_score)
+    commonness = with_user_table(getattr(settings, "config_dir", None))
+    return Matcher(
+        load_directory(settings), load_category_rules(settings), min_score=min_score, commonness=commonness
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
+from pathlib import Path
 
 import click
 
@@ -69,14 +70,23 @@ def _progress(items: list, label: str):
     return click.progressbar(items, label=label, file=stderr, show_pos=True)
 
 
-def _entry_row(entry) -> str:
-    """KEY KIND NAME in 80 columns, wide characters counted as two."""
+def _entry_row(entry, key_width: int = 20) -> str:
+    """KEY KIND NAME in 80 columns, wide characters counted as two.
+
+    The key is never cut (people copy it into `steward route`): the key column
+    is as wide as the longest key and the name gets what is left, at least 20.
+    """
     from steward.text import fit, pad
 
     name = one_line(entry.name)
     if entry.name_en and entry.name_en.casefold() not in name.casefold():
         name += f" ({one_line(entry.name_en)})"
-    return f"{pad(entry.key, 20)} {pad(entry.kind, 17)} {fit(name, 40)}"
+    key = entry.key + " " * max(0, key_width - len(entry.key))
+    return f"{key} {pad(entry.kind, 17)} {fit(name, max(20, 80 - key_width - 19))}".rstrip()
+
+
+def _key_width(entries) -> int:
+    return max([20, *(len(e.key) for e in entries)])
 
 
 def register(main: click.Group) -> None:
@@ -95,9 +105,10 @@ def register(main: click.Group) -> None:
         if as_json:
             cli.echo_json(directory.as_dicts())
             return
-        click.echo(f"{'KEY':<20} {'KIND':<17} NAME")
+        width = _key_width(directory.entries)
+        click.echo(f"{'KEY':<{width}} {'KIND':<17} NAME")
         for entry in directory.entries:
-            click.echo(_entry_row(entry))
+            click.echo(_entry_row(entry, width))
 
     @directory_group.command("show")
     @click.argument("key")
@@ -147,6 +158,42 @@ def register(main: click.Group) -> None:
             description_en=description_en,
         )
         click.echo(f"added {entry.key} to {user_path(cli.settings)}")
+
+    @directory_group.command("import")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "json", "toml"]),
+                  help="Default: from the file name (.csv, .tsv, .json, .toml).")
+    @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+    @pass_ctx
+    def directory_import(cli: CliContext, file, fmt, dry_run):
+        """Add many entries at once from CSV (a `name` column), g0v.json or TOML."""
+        from steward.directory import user_path
+        from steward.directory_import import import_directory
+
+        report = import_directory(cli.settings, file, fmt=fmt, dry_run=dry_run)
+        for line in report.problems:
+            cli.warn(f"skipped {one_line(line)}")
+        for line in report.known:
+            cli.warn(f"kept {one_line(line)}")
+        add, update = ("would add", "update") if dry_run else ("added", "updated")
+        click.echo(
+            f"{add} {len(report.added)} and {update} {len(report.updated)} entries in {user_path(cli.settings)}"
+            f" ({len(report.known)} already known, {len(report.problems)} skipped)"
+        )
+        if not report.count and report.problems:
+            raise StewardError(f"{file}: no usable rows")
+
+    @directory_group.command("commonness")
+    @pass_ctx
+    def directory_commonness(cli: CliContext):
+        """Learn from your inbox which words are everyday words, so project names like them need backing up."""
+        from steward.directory import load_directory, write_atomic_text
+        from steward.matching_specificity import DATA_FILE, inbox_commonness
+
+        table = inbox_commonness(cli.store, load_directory(cli.settings))
+        path = cli.settings.config_dir / DATA_FILE
+        write_atomic_text(path, table.dumps(written_by="`steward directory commonness`"))
+        click.echo(f"counted {len(table.counts)} words in {table.documents} requests; written to {path}")
 
     @directory_group.command("sync")
     @click.argument("sources", nargs=-1, metavar="[SOURCE]...")

@@ -53,15 +53,16 @@ def check_everything(settings: Any) -> CheckReport:
 
     report.problems.extend(check_templates(settings))
     report.problems.extend(check_guidance(settings))
-    for load in (load_category_rules, _load_directory):
+    for load in (lambda s, _report: load_category_rules(s), _load_directory):
         try:
-            load(settings)
+            load(settings, report)
         except ConfigError as exc:
             report.problems.append(str(exc))
     return report
 
 
-def _load_directory(settings: Any) -> None:
-    from steward.directory import load_directory
+def _load_directory(settings: Any, report: CheckReport) -> None:
+    from steward.directory import directory_warnings, load_directory
 
-    load_directory(settings)
+    # Shared or everyday names are worth fixing, but steward works with them: warnings.
+    report.warnings.extend(directory_warnings(load_directory(settings)))

@@ -179,6 +179,7 @@ KEYMAP_IDS = frozenset({
     "summary.save",
     "summary.toggle",
     "summary.up",
+    "view.back",
     "view.down",
     "view.page_down",
     "view.page_up",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
@@ -232,8 +232,31 @@ def file_time(path: Path) -> datetime:
         return datetime.now(timezone.utc)
 
 
-def finish(record: IncomingRequest) -> IncomingRequest:
-    """Make a record safe to store: clean every text field, cap the body."""
+def guarded(location: str, build: Callable[..., IncomingRequest | RecordError], /, *args, **kwargs) -> IncomingRequest | RecordError:
+    """`build(*args, **kwargs)`, or a RecordError for `location` if it raises.
+
+    The readers check what they know can go wrong; this is the net under them,
+    so that no value in one record, however hostile, stops the records after it.
+    """
+    try:
+        return build(*args, **kwargs)
+    except RecursionError:
+        return RecordError(location, "nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - one record's problem, reported as that record's
+        return RecordError(location, f"cannot read the record: {type(exc).__name__}: {one_line(str(exc))[:120]}")
+
+
+def finish(record: IncomingRequest) -> IncomingRequest | RecordError:
+    """Make a record safe to store: clean every text field, cap the body.
+
+    A received_at outside what steward can keep (see `dates.to_utc`) makes the
+    record a RecordError instead.
+    """
+    from steward.intake.dates import to_utc
+
+    received_at = to_utc(record.received_at)
+    if isinstance(received_at, str):
+        return RecordError(record.source, f"received_at {_moment_text(record.received_at)} {received_at}")
     record.subject = _line(record.subject)
     record.from_name = _line(record.from_name)
     record.from_email = _line(record.from_email)
@@ -246,8 +269,15 @@ def finish(record: IncomingRequest) -> IncomingRequest:
         record.warnings.append("body over 1 MiB, kept truncated")
     record.body = body
     record.warnings = [_line(w) for w in record.warnings]
-    record.received_at = record.received_at.astimezone(timezone.utc)
+    record.received_at = received_at
     return record
+
+
+def _moment_text(moment: datetime) -> str:
+    try:
+        return moment.isoformat()
+    except (OverflowError, ValueError):
+        return repr(moment)
 
 
 def _line(value: str | None) -> str:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from steward.intake import FileError, decode_bytes, file_time, finish
-from steward.intake.dates import parse_timestamp
+from steward.intake import FileError, decode_bytes, file_time, finish, guarded
+from steward.intake.dates import read_timestamp
 from steward.models import ConfigError, IncomingRequest, RecordError
 from steward.text import one_line
 
@@ -118,7 +118,8 @@ def _rows(
         if not any(cell.strip() for cell in row):
             continue
         number += 1
-        yield _record(row, names, fields, f"{path}:{number}", tz, fallback_time)
+        location = f"{path}:{number}"
+        yield guarded(location, _record, row, names, fields, location, tz, fallback_time)
 
 
 def _record(
@@ -155,8 +156,10 @@ def _record(
         column = names[_index_of(fields, "received_at")]
         if not raw:
             return RecordError(location, f"no timestamp in column {column!r}")
-        received_at = parse_timestamp(raw, tz)
-        if received_at is None:
+        received_at = read_timestamp(raw, tz)
+        if isinstance(received_at, str):
+            if received_at.startswith("is out of range"):
+                return RecordError(location, f"the timestamp {one_line(raw)[:60]!r} in column {column!r} {received_at}")
             return RecordError(location, f"cannot read the timestamp {one_line(raw)[:60]!r} in column {column!r}")
 
     body = "\n\n".join(bodies)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from steward.intake import FileError, codec_for, decode_bytes, file_time, finish
+from steward.intake.dates import to_utc
 from steward.models import IncomingRequest, RecordError
 from steward.text import one_line
 
@@ -190,7 +191,8 @@ def _date(raw: str | None) -> datetime | None:
         return None
     if moment.tzinfo is None:  # "-0000": UTC, local zone unknown (RFC 5322)
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment
+    moment = to_utc(moment)  # "Date: 1 Jan 0001 00:00 +1400" is as unreadable as no date
+    return moment if isinstance(moment, datetime) else None
 
 
 def _ids(raw: str) -> list[str]:

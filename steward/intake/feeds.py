@@ -16,7 +16,8 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from steward.http_retry import RetryPolicy, WaitTooLong, with_retries
-from steward.intake.jsonl import record_from_mapping
+from steward.intake import guarded
+from steward.intake.jsonl import loads, record_from_mapping
 from steward.models import IncomingRequest, RecordError, StewardError
 from steward.text import one_line
 
@@ -81,7 +82,9 @@ def fetch_pages(
         records = []
         for item in items:
             seen += 1
-            records.append(map_item(item, feed, location=f"feed {feed.name}:item {seen}", tz=tz))
+            location = f"feed {feed.name}:item {seen}"
+            # One bad item is reported; the others of the page are imported and the cursor kept.
+            records.append(guarded(location, map_item, item, feed, location=location, tz=tz))
         yield FeedPage(records, next_cursor)
         if not items or next_cursor is None or next_cursor == cursor:
             return
@@ -128,8 +131,10 @@ def _get_json(feed: FeedSettings, client: httpx.Client, params: dict, headers: d
             hint = f" (check the token in ${feed.token_env})"
         raise FeedError(feed.name, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
     try:
-        return response.json()
-    except ValueError:
+        return loads(response.content)
+    except RecursionError:
+        raise FeedError(feed.name, "the response is nested too deeply to read") from None
+    except ValueError:  # JSONDecodeError, or bytes that are not UTF-8/16/32
         raise FeedError(feed.name, "the response is not JSON") from None
 
 

@@ -21,6 +21,25 @@ def content_hash(record: IncomingRequest) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def _storable(record: IncomingRequest) -> IncomingRequest | RecordError:
+    """The record, or a RecordError if its time cannot be stored (readers check this
+    too; this keeps one record made by other code from stopping a whole batch)."""
+    try:
+        to_iso(record.received_at)
+    except (OverflowError, ValueError, AttributeError, TypeError):
+        return RecordError(record.source or "(record)", "received_at cannot be stored")
+    return record
+
+
+def _match(matcher: Callable[[IncomingRequest], MatchResult], record: IncomingRequest) -> MatchResult | None:
+    """The matcher's result; a matcher failing on one record leaves it unmatched, with a warning."""
+    try:
+        return matcher(record)
+    except Exception as exc:  # noqa: BLE001 - the record is still worth keeping
+        record.warnings.append(f"not matched: {type(exc).__name__}")
+        return None
+
+
 class Importing:
     """Mixed into Store: import_requests and its helpers."""
 
@@ -40,6 +59,8 @@ class Importing:
         report = ImportReport()
         batch: list[IncomingRequest] = []
         for record in records:
+            if not isinstance(record, RecordError):
+                record = _storable(record)
             if isinstance(record, RecordError):
                 report.failed += 1
                 report.errors.append(record)
@@ -68,11 +89,11 @@ class Importing:
             for name in ("from_name", "from_email", "organization"):
                 setattr(record, name, " ".join(clean_text(getattr(record, name)).split()))
             prepared.append((record, content_hash(record)))
-        for record, _ in prepared:
-            report.warnings.extend(f"{record.source}: {w}" if record.source else w for w in record.warnings)
         # Match outside the write lock: it is the slow part and needs no database.
         fresh = [(r, h) for r, h in prepared if not self._already_here(r, h)]
-        results = {id(r): matcher(r) for r, _ in fresh if matcher and not self._thread_target(r)} if matcher else {}
+        results = {id(r): _match(matcher, r) for r, _ in fresh if matcher and not self._thread_target(r)} if matcher else {}
+        for record, _ in prepared:
+            report.warnings.extend(f"{record.source}: {w}" if record.source else w for w in record.warnings)
         with self.transaction():
             for record, digest in prepared:
                 self._import_one(record, digest, results.get(id(record)), report)

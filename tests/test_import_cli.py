@@ -307,3 +307,26 @@ def test_bad_csv_header_setting_stops_before_anything_is_imported(db_path, sampl
     assert result.exit_code == 2
     assert "csv_headers" in result.stderr and "'when'" in result.stderr
     assert not db_path.exists() or count(db_path) == 0
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("form.csv", "Name,Email,Message\nWang,wang@example.org,Could we talk?\nLin,lin@example.org,Hello\n"),
+        ("note.eml", "From: Wang <wang@example.org>\nSubject: No date, no id\n\nCould we talk?\n"),
+    ],
+)
+def test_a_file_without_dates_or_ids_is_not_imported_again_after_touch(db_path, tmp_path, name, content):
+    import os
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    first = run(db_path, "import", str(path))
+    assert first.exit_code == 0, first.output
+    before = count(db_path)
+    assert before >= 1
+    os.utime(path, (1_900_000_000, 1_900_000_000))  # `touch`, years later
+    again = run(db_path, "import", str(path))
+    assert again.exit_code == 0, again.output
+    assert f"imported 0, duplicates {before}" in again.stdout
+    assert count(db_path) == before

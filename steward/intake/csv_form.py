@@ -177,6 +177,7 @@ def _record(
             external_id=values.get("external_id") or None,
             source=location,
             warnings=warnings,
+            received_at_guessed=fallback_time is not None,
         )
     )
 

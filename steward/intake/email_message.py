@@ -112,6 +112,7 @@ def _parse(data: bytes, location: str, received_fallback: datetime) -> IncomingR
     name, address = decode_header_text(name), decode_header_text(address)
 
     received_at = _date(headers.get("date"))
+    guessed = received_at is None
     if received_at is None:
         if headers.get("date"):
             warnings.append(f"unreadable Date header {one_line(headers['date'])[:40]!r}; used the file's time")
@@ -146,6 +147,7 @@ def _parse(data: bytes, location: str, received_fallback: datetime) -> IncomingR
             attachments=attachments,
             source=location,
             warnings=warnings,
+            received_at_guessed=guessed,
         )
     )
 

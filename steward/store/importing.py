@@ -14,8 +14,10 @@ from steward.text import clean_text, truncate_body
 def content_hash(record: IncomingRequest) -> str:
     import hashlib  # only imports need it; `steward list` should not pay for it
 
+    # A time guessed from the file's mtime says nothing about the record.
+    when = "" if record.received_at_guessed else to_iso(record.received_at)
     parts = [
-        record.external_id or "", record.message_id or "", to_iso(record.received_at),
+        record.external_id or "", record.message_id or "", when,
         record.from_email, record.from_name, record.organization, record.subject, record.body,
     ]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -75,6 +75,10 @@ class IncomingRequest:
     # column): then it is not part of the record's identity, so a `touch` does
     # not make the same record new again.
     received_at_guessed: bool = False
+    # Text whose charset was a guess: {"part": "body" | "subject" | …, "charset":
+    # the codec it was read with, "data": the original bytes}, kept so it can be
+    # decoded again (table undecoded_parts).
+    undecoded: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -180,48 +180,29 @@ def decode_bytes(
 ) -> tuple[str, str | None]:
     """Decode untrusted bytes; return the text and a warning (None if all went well).
 
-    Tries the declared charset, then UTF-8, then each codec in `fallbacks`
-    strictly, then charset-normalizer's guess, then UTF-8 with replacement
-    characters so that nothing is dropped silently.
+    The charset is chosen by plausibility across the declared one, UTF-8, CP950,
+    GB18030, Shift-JIS (CP932) and charset-normalizer's guess: see
+    `steward.intake.charsets`. `fallbacks` is accepted for old callers and ignored.
     """
-    codec = codec_for(declared)
-    if codec:
-        try:
-            return data.decode(codec), None
-        except UnicodeDecodeError:
-            pass
-    for name in ("utf-8", *fallbacks):
-        if name == codec:
-            continue
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        return text, _charset_warning(declared, codec, name)
-    guessed = _guess(data)
-    if guessed is not None:
-        text, name = guessed
-        return text, _charset_warning(declared, codec, name)
-    return data.decode("utf-8", errors="replace"), "text is in an unknown encoding; unreadable bytes were replaced"
+    decoded = decode_text(data, declared)
+    return decoded.text, decoded.warning
 
 
-def _charset_warning(declared: str | None, codec: str | None, used: str) -> str | None:
-    if declared and not codec:
-        return f"unknown charset {one_line(declared)!r}; read as {used}"
-    if declared:
-        return f"text did not match its charset {one_line(declared)!r}; read as {used}"
-    if used == "utf-8":
-        return None
-    return f"no charset given; read as {used}"
+def decode_text(data: bytes, declared: str | None = None):
+    """As `decode_bytes`, returning a `charsets.Decoded` (text, charset, confident, warning)."""
+    from steward.intake.charsets import decode
+
+    return decode(data, codec_for(declared), declared)
 
 
-def _guess(data: bytes) -> tuple[str, str] | None:
-    from charset_normalizer import from_bytes
+MAX_UNDECODED_BYTES = 2 * 1024 * 1024
 
-    best = from_bytes(data).best()
-    if best is None:
-        return None
-    return str(best), best.encoding
+
+def keep_undecoded(undecoded: list[dict] | None, part: str, data: bytes, decoded) -> None:
+    """Remember the original bytes of text whose charset was a guess."""
+    if undecoded is not None and not decoded.confident:
+        # The body is kept to 1 MiB of text; twice that in bytes is plenty to decode it again.
+        undecoded.append({"part": part, "charset": decoded.charset, "data": bytes(data[:MAX_UNDECODED_BYTES])})
 
 
 def file_time(path: Path) -> datetime:

@@ -145,6 +145,7 @@ class Importing:
                 (received, target),
             ).fetchone()[0]
             self._event(target, version, "message", None, record.from_email or record.from_name, record.subject)
+            self._keep_undecoded(target, record)
             report.threaded += 1
             return
         now = to_iso(clock.utc_now())
@@ -158,7 +159,16 @@ class Importing:
         )
         request_id = cursor.lastrowid
         self._event(request_id, 1, "import", None, "new", record.source or None)
+        self._keep_undecoded(request_id, record, reply=False)
         if result is not None:
             self._store_match_result(request_id, result)
         report.imported += 1
         report.new_ids.append(request_id)
+
+    def _keep_undecoded(self, request_id: int, record: IncomingRequest, *, reply: bool = True) -> None:
+        """The original bytes of text read with a guessed charset (see steward.intake.charsets)."""
+        for item in record.undecoded:
+            self.conn.execute(
+                "INSERT INTO undecoded_parts (request_id, message_id, part, charset, data) VALUES (?,?,?,?,?)",
+                (request_id, record.message_id if reply else None, item["part"], item["charset"], item["data"]),
+            )

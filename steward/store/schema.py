@@ -149,7 +149,24 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_v1]
+def _undecoded_parts(conn: sqlite3.Connection) -> None:
+    """The original bytes of imported text whose charset was a guess, to decode again.
+
+    One row per header or body part: `part` is "body", "subject", "from_name" or
+    "organization"; `message_id` is set when the text belongs to a threaded reply
+    (table messages) rather than to the request itself; `charset` is the codec
+    it was read with. Additive: nothing else reads or changes because of it.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS undecoded_parts ("
+        "id INTEGER PRIMARY KEY, request_id INTEGER NOT NULL REFERENCES requests(id), "
+        "message_id TEXT, part TEXT NOT NULL, charset TEXT NOT NULL, data BLOB NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS undecoded_parts_request ON undecoded_parts (request_id)")
+
+
+# Append new steps; each must be safe to run on a file that already has it.
+MIGRATIONS = [_v1, _undecoded_parts]
 
 
 def migrate(conn: sqlite3.Connection) -> None:

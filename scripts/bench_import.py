@@ -16,7 +16,8 @@ Target: >= 2,000 messages/s, and at most 2x the sqlite-utils time.
 With --huge-fields it times instead, each in a fresh `python -m steward import`
 process from this checkout, files with one giant field: a 2 MB subject (JSONL,
 .eml and CSV), a 2 MB From header, a 100 KB base64 line, 200 KB of unclosed
-HTML tags. Target: each < 1 s, i.e. linear time (the old `\\S+@\\S+` in
+HTML tags, a CSV whose cells are '",' repeated (csv.Sniffer took 76 s).
+Target: each < 1 s, i.e. linear time (the old `\\S+@\\S+` in
 detect_language took 43 s for an 80 KB subject, > 120 s for 2 MB).
 
     python3 scripts/bench_import.py [--count N] [--keep]
@@ -180,6 +181,8 @@ def huge_field_files() -> dict[str, tuple[str, bytes]]:
         ".eml, 200 KB unclosed HTML tags": ("f.eml", b"From: a@b.org\nSubject: s\nContent-Type: text/html\n\n"
                                             + html.encode() + b"\n"),
         "CSV, 2 MB subject": ("g.csv", ("Timestamp,Subject,Message\n2026/11/20 10:00:00," + subject + ",hi\n").encode()),
+        "CSV, 64 KB of '\",' (sniffer)": ("h.csv", ("Timestamp,Message\n2026/11/20 10:00:00,x" + '",' * 32_768
+                                                + "\n").encode()),
     }
 
 

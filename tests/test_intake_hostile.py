@@ -273,3 +273,21 @@ def test_a_phone_number_followed_by_a_sea_of_spaces_is_found():
     # Three unbounded \s* in the extension part took 8.8 s for 20,000 spaces.
     assert _PHONE.search("0912345678x" + " " * 200_000).group(0) == "0912345678"
     assert _PHONE.search("電話 0912-345-678 分機 123").group(0) == "0912-345-678 分機 123"
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (hostile.deeply_nested_json(100_000, kind="object").encode(), "nested too deeply"),
+        (b'{"items": [{"id": 1}], "next": ' + b"1" * 5000 + b"}", "cursor"),
+        (b"\xff\xfe\x00garbage", "not JSON"),
+    ],
+)
+def test_a_hostile_feed_response_is_one_error_naming_the_feed(content, reason):
+    from steward.intake.feeds import FeedError, fetch_pages
+
+    feed = FeedSettings(name="forms", url="https://forms.example.org/api", items_path="items", cursor_path="next")
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, content=content)))
+    with pytest.raises(FeedError) as caught:
+        list(fetch_pages(feed, None, tz=TAIPEI, client=client, environ={}))
+    assert "forms" in str(caught.value) and reason in str(caught.value)

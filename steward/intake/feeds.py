@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from steward.http_retry import RetryPolicy, WaitTooLong, with_retries
 from steward.intake import guarded
-from steward.intake.jsonl import loads, record_from_mapping
+from steward.intake.jsonl import HugeNumber, loads, record_from_mapping
 from steward.models import IncomingRequest, RecordError, StewardError
 from steward.text import one_line
 
@@ -76,8 +76,10 @@ def fetch_pages(
         if not isinstance(items, list):
             raise FeedError(feed.name, f"the response has no list of items at {feed.items_path or 'the top'!r}")
         next_cursor = dig(document, feed.cursor_path) if feed.cursor_path else None
-        if next_cursor is not None and not isinstance(next_cursor, (str, int)):
+        if next_cursor is not None and not isinstance(next_cursor, (str, int)) or isinstance(next_cursor, bool):
             raise FeedError(feed.name, f"the cursor at {feed.cursor_path!r} is not a string or a number")
+        if isinstance(next_cursor, HugeNumber) or isinstance(next_cursor, str) and len(next_cursor) > 4000:
+            raise FeedError(feed.name, f"the cursor at {feed.cursor_path!r} is too long to be a cursor")
         next_cursor = None if next_cursor in (None, "") else str(next_cursor)
         records = []
         for item in items:

@@ -49,11 +49,12 @@ def decode(data: bytes, declared_codec: str | None, declared_label: str | None =
     if not data or data.isascii():
         return Decoded(data.decode("ascii"), declared_codec or "utf-8", True)
     utf8 = _strict(data, "utf-8")
-    if utf8 is not None and declared_codec in (None, "utf-8"):
-        # Valid UTF-8 with more than a few multi-byte characters is never an accident;
-        # a short legacy text can be, so that is scored.
-        if len(data) - len(utf8) >= 16 or score(utf8, "utf-8", 400) >= 0.5:
-            return Decoded(utf8, "utf-8", True)
+    # Valid UTF-8 with more than a few multi-byte characters is never an accident;
+    # a short legacy text can be, so that is scored.
+    if utf8 is not None and declared_codec in (None, "utf-8") and (
+        len(data) - len(utf8) >= 16 or score(utf8, "utf-8", 400) >= 0.5
+    ):
+        return Decoded(utf8, "utf-8", True)
     if declared_codec is not None:
         text = _strict(data, declared_codec)
         if text is not None and score(text, declared_codec, 2000) >= 0.9:

@@ -21,7 +21,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 
-from steward.intake import FileError, codec_for, decode_text, file_time, finish, keep_undecoded
+from steward.intake import (
+    FileError,
+    codec_for,
+    decode_text,
+    file_time,
+    finish,
+    keep_undecoded,
+)
 from steward.intake.dates import to_utc
 from steward.models import IncomingRequest, RecordError
 from steward.text import one_line

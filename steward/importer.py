@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from steward.intake import FileError, check_format, detect_format, read_path
 from steward.models import ImportReport, IncomingRequest, MatchResult, RecordError, UsageError
+from steward.text import one_line
 
 if TYPE_CHECKING:
     import httpx
@@ -69,6 +70,11 @@ def _records_of(
         except OSError as exc:
             # The file went away or became unreadable half-way through.
             yield RecordError(str(path), f"cannot read: {exc.strerror or exc}")
+        except RecursionError:
+            yield RecordError(str(path), "cannot read: nested too deeply")
+        except Exception as exc:  # noqa: BLE001 - a reader's bug must not cost the other files
+            # The records read before it are kept; the file is named so the rest can be looked at.
+            yield RecordError(str(path), f"reading stopped: {type(exc).__name__}: {one_line(str(exc))[:120]}")
 
 
 # --- big mail files: parsing and matching in worker processes --------------------------
@@ -161,10 +167,16 @@ def _parse_chunk(chunk: list) -> list[IncomingRequest | RecordError]:
     records = [parse_raw(raw) for raw in chunk]
     if _worker_matcher is None:
         return records
-    return [
-        r if isinstance(r, RecordError) else _Matched(**vars(r), match_result=_worker_matcher(r))
-        for r in records
-    ]
+    return [r if isinstance(r, RecordError) else _Matched(**vars(r), match_result=_match_quietly(r)) for r in records]
+
+
+def _match_quietly(record: IncomingRequest) -> MatchResult | None:
+    """The worker's match, or None (the record is then stored unmatched, as in the main process)."""
+    try:
+        return _worker_matcher(record)
+    except Exception:  # noqa: BLE001 - one record's problem; it is still imported
+        record.warnings.append("not matched: the matcher failed on this record")
+        return None
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:

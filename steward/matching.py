@@ -50,7 +50,9 @@ _FOLD = str.maketrans(
 )
 _WS = re.compile(r"\s+")
 _LATIN_LETTERS = re.compile(r"[a-zA-Z\u00c0-\u024f]+")
-_URLISH = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+# How much of a field detect_language reads: the language of a request is
+# plain from its first screenfuls, and a cap keeps a 2 MB field cheap.
+LANGUAGE_SAMPLE_CHARS = 20_000
 
 
 def normalize(text: str) -> str:
@@ -62,8 +64,14 @@ def normalize(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """"zh", "en" or "mixed", by the share of Chinese characters against Latin words."""
-    text = _URLISH.sub(" ", text or "")
+    """"zh", "en" or "mixed", by the share of Chinese characters against Latin words.
+
+    Reads the first LANGUAGE_SAMPLE_CHARS characters only. Addresses and links
+    are not words: whitespace-separated tokens holding "@" or "://", or starting
+    with "www.", are left out. (Tokens, not a regex such as \\S+@\\S+, which
+    backtracks quadratically over a long run without "@".)
+    """
+    text = " ".join(word for word in (text or "")[:LANGUAGE_SAMPLE_CHARS].split() if not _urlish(word))
     han = len(re.findall(f"[{CJK_CLASS}]", text))
     words = len(_LATIN_LETTERS.findall(text))
     zh_units = han / 1.5  # about one and a half characters to a Chinese word
@@ -76,6 +84,10 @@ def detect_language(text: str) -> str:
     if share <= 0.25:
         return "en"
     return "mixed"
+
+
+def _urlish(word: str) -> bool:
+    return "@" in word or "://" in word or word[:4].lower() == "www."
 
 
 # -- the matcher --------------------------------------------------------------

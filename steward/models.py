@@ -110,6 +110,14 @@ class IncomingRequest:
     attachments: list[dict] = field(default_factory=list)  # {"name", "type", "size"}
     source: str = ""  # "FILE:RECORD", for messages about this record
     warnings: list[str] = field(default_factory=list)
+    # True when received_at is only the file's time (no Date header, no timestamp
+    # column): then it is not part of the record's identity, so a `touch` does
+    # not make the same record new again.
+    received_at_guessed: bool = False
+    # Text whose charset was a guess: {"part": "body" | "subject" | …, "charset":
+    # the codec it was read with, "data": the original bytes}, kept so it can be
+    # decoded again (table undecoded_parts).
+    undecoded: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -307,3 +307,55 @@ def test_bad_csv_header_setting_stops_before_anything_is_imported(db_path, sampl
     assert result.exit_code == 2
     assert "csv_headers" in result.stderr and "'when'" in result.stderr
     assert not db_path.exists() or count(db_path) == 0
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("form.csv", "Name,Email,Message\nWang,wang@example.org,Could we talk?\nLin,lin@example.org,Hello\n"),
+        ("note.eml", "From: Wang <wang@example.org>\nSubject: No date, no id\n\nCould we talk?\n"),
+    ],
+)
+def test_a_file_without_dates_or_ids_is_not_imported_again_after_touch(db_path, tmp_path, name, content):
+    import os
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    first = run(db_path, "import", str(path))
+    assert first.exit_code == 0, first.output
+    before = count(db_path)
+    assert before >= 1
+    os.utime(path, (1_900_000_000, 1_900_000_000))  # `touch`, years later
+    again = run(db_path, "import", str(path))
+    assert again.exit_code == 0, again.output
+    assert f"imported 0, duplicates {before}" in again.stdout
+    assert count(db_path) == before
+
+
+def test_a_reader_that_breaks_half_way_costs_only_the_rest_of_its_file(db_path, tmp_path, monkeypatch):
+    import steward.importer
+
+    real_read_path = steward.importer.read_path
+
+    def breaks_on_first_file(path, **kwargs):
+        records = real_read_path(path, **kwargs)
+        if "first" not in str(path):
+            return records
+
+        def half_way():
+            yield next(iter(records))
+            raise ValueError("a reader bug")
+
+        return half_way()
+
+    monkeypatch.setattr(steward.importer, "read_path", breaks_on_first_file)
+    lines = [json.dumps({"external_id": f"r{n}", "received_at": "2026-11-20T10:00:00+08:00", "subject": f"s{n}"})
+             for n in range(4)]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    second.write_text("\n".join(lines[2:]) + "\n", encoding="utf-8")
+    result = run(db_path, "import", str(first), str(second))
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert f"{first}: reading stopped: ValueError: a reader bug" in result.stderr
+    assert "imported 3, duplicates 0, threaded replies 0, failed 1" in result.stdout

@@ -154,3 +154,33 @@ def test_completion_expands_home_but_keeps_what_was_typed(isolated_environment):
     assert complete_path("~/.h") == "~/.hidden/"
     assert complete_path("~/nothing-like-this") is None
     assert complete_path("") is None
+
+
+async def test_a_time_out_of_range_is_named_in_the_dialog_and_the_app_stays_up(app, tmp_path):
+    path = tmp_path / "requests.jsonl"
+    path.write_text(
+        "\n".join([record(1), record(2, received_at="0001-01-01T00:00:00+14:00"), record(3)]) + "\n", encoding="utf-8"
+    )
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        dialog = await run_import(app, pilot, path)
+        assert app.is_running and app.screen is dialog
+        assert "imported 2, duplicates 0, threaded replies 0, failed 1" in status(dialog)
+        assert f"{path}:2: received_at '0001-01-01T00:00:00+14:00' is out of range" in errors(dialog)
+        assert inbox_total(app) == 2
+
+
+async def test_an_unexpected_error_in_the_import_is_reported_and_the_app_stays_up(app, tmp_path, monkeypatch):
+    import steward.importer
+
+    def explode(*args, **kwargs):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(steward.importer, "import_paths", explode)
+    path = tmp_path / "requests.jsonl"
+    path.write_text(record(1) + "\n", encoding="utf-8")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        dialog = await run_import(app, pilot, path)
+        assert app.is_running and app.screen is dialog
+        assert "The import stopped: OverflowError: date value out of range" in status(dialog)

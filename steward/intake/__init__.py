@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
@@ -180,48 +180,29 @@ def decode_bytes(
 ) -> tuple[str, str | None]:
     """Decode untrusted bytes; return the text and a warning (None if all went well).
 
-    Tries the declared charset, then UTF-8, then each codec in `fallbacks`
-    strictly, then charset-normalizer's guess, then UTF-8 with replacement
-    characters so that nothing is dropped silently.
+    The charset is chosen by plausibility across the declared one, UTF-8, CP950,
+    GB18030, Shift-JIS (CP932) and charset-normalizer's guess: see
+    `steward.intake.charsets`. `fallbacks` is accepted for old callers and ignored.
     """
-    codec = codec_for(declared)
-    if codec:
-        try:
-            return data.decode(codec), None
-        except UnicodeDecodeError:
-            pass
-    for name in ("utf-8", *fallbacks):
-        if name == codec:
-            continue
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        return text, _charset_warning(declared, codec, name)
-    guessed = _guess(data)
-    if guessed is not None:
-        text, name = guessed
-        return text, _charset_warning(declared, codec, name)
-    return data.decode("utf-8", errors="replace"), "text is in an unknown encoding; unreadable bytes were replaced"
+    decoded = decode_text(data, declared)
+    return decoded.text, decoded.warning
 
 
-def _charset_warning(declared: str | None, codec: str | None, used: str) -> str | None:
-    if declared and not codec:
-        return f"unknown charset {one_line(declared)!r}; read as {used}"
-    if declared:
-        return f"text did not match its charset {one_line(declared)!r}; read as {used}"
-    if used == "utf-8":
-        return None
-    return f"no charset given; read as {used}"
+def decode_text(data: bytes, declared: str | None = None):
+    """As `decode_bytes`, returning a `charsets.Decoded` (text, charset, confident, warning)."""
+    from steward.intake.charsets import decode
+
+    return decode(data, codec_for(declared), declared)
 
 
-def _guess(data: bytes) -> tuple[str, str] | None:
-    from charset_normalizer import from_bytes
+MAX_UNDECODED_BYTES = 2 * 1024 * 1024
 
-    best = from_bytes(data).best()
-    if best is None:
-        return None
-    return str(best), best.encoding
+
+def keep_undecoded(undecoded: list[dict] | None, part: str, data: bytes, decoded) -> None:
+    """Remember the original bytes of text whose charset was a guess."""
+    if undecoded is not None and not decoded.confident:
+        # The body is kept to 1 MiB of text; twice that in bytes is plenty to decode it again.
+        undecoded.append({"part": part, "charset": decoded.charset, "data": bytes(data[:MAX_UNDECODED_BYTES])})
 
 
 def file_time(path: Path) -> datetime:
@@ -232,8 +213,31 @@ def file_time(path: Path) -> datetime:
         return datetime.now(timezone.utc)
 
 
-def finish(record: IncomingRequest) -> IncomingRequest:
-    """Make a record safe to store: clean every text field, cap the body."""
+def guarded(location: str, build: Callable[..., IncomingRequest | RecordError], /, *args, **kwargs) -> IncomingRequest | RecordError:
+    """`build(*args, **kwargs)`, or a RecordError for `location` if it raises.
+
+    The readers check what they know can go wrong; this is the net under them,
+    so that no value in one record, however hostile, stops the records after it.
+    """
+    try:
+        return build(*args, **kwargs)
+    except RecursionError:
+        return RecordError(location, "nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - one record's problem, reported as that record's
+        return RecordError(location, f"cannot read the record: {type(exc).__name__}: {one_line(str(exc))[:120]}")
+
+
+def finish(record: IncomingRequest) -> IncomingRequest | RecordError:
+    """Make a record safe to store: clean every text field, cap the body.
+
+    A received_at outside what steward can keep (see `dates.to_utc`) makes the
+    record a RecordError instead.
+    """
+    from steward.intake.dates import to_utc
+
+    received_at = to_utc(record.received_at)
+    if isinstance(received_at, str):
+        return RecordError(record.source, f"received_at {_moment_text(record.received_at)} {received_at}")
     record.subject = _line(record.subject)
     record.from_name = _line(record.from_name)
     record.from_email = _line(record.from_email)
@@ -246,8 +250,15 @@ def finish(record: IncomingRequest) -> IncomingRequest:
         record.warnings.append("body over 1 MiB, kept truncated")
     record.body = body
     record.warnings = [_line(w) for w in record.warnings]
-    record.received_at = record.received_at.astimezone(timezone.utc)
+    record.received_at = received_at
     return record
+
+
+def _moment_text(moment: datetime) -> str:
+    try:
+        return moment.isoformat()
+    except (OverflowError, ValueError):
+        return repr(moment)
 
 
 def _line(value: str | None) -> str:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone, tzinfo
 
+# The times steward stores and computes with (weeks, follow-ups, summaries).
+# Anything outside is a typo or a placeholder ("0001-01-01", "9999-12-31"),
+# and near the ends of datetime's range converting to UTC overflows.
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+
 # Google Sheets in zh-TW writes "2026/11/20 下午 3:04:05"; English exports write
 # "11/20/2026 15:04:05" or "… 3:04:05 PM". The marker may come before or after
 # the time.
@@ -26,17 +32,39 @@ def parse_timestamp(value: str, tz: tzinfo) -> datetime | None:
     Day-first is assumed for `D/M/YYYY` only when the first number cannot be a
     month; otherwise the US order that Google Forms uses in English is read.
     """
+    moment = read_timestamp(value, tz)
+    return moment if isinstance(moment, datetime) else None
+
+
+def read_timestamp(value: str, tz: tzinfo) -> datetime | str:
+    """As `parse_timestamp`, but says why a value is refused: "is not a date and time"
+    or "is out of range (…)". Never raises, whatever `value` holds."""
     text = " ".join(value.split())
-    if not text:
-        return None
+    if not text or len(text) > 200:  # no timestamp is longer; don't feed megabytes to the parsers
+        return "is not a date and time"
     moment = _iso(text) or _spreadsheet(text)
     if moment is None:
         moment = _rfc2822(text)
     if moment is None:
-        return None
+        return "is not a date and time"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(timezone.utc)
+    return to_utc(moment)
+
+
+def to_utc(moment: datetime) -> datetime | str:
+    """`moment` (aware) in UTC, or the reason it is not a time steward can keep.
+
+    Never raises: "0001-01-01T00:00:00+14:00" has no UTC equivalent at all
+    (OverflowError), "9999-12-31T23:59:59-12:00" neither.
+    """
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return "is out of range"
+    if not EARLIEST <= utc < LATEST:
+        return f"is out of range (years {EARLIEST.year} to {LATEST.year - 1})"
+    return utc
 
 
 def _iso(text: str) -> datetime | None:

@@ -3,7 +3,7 @@
 Parsed with the stdlib `email` package (policy.default). Headers are decoded
 here rather than through the policy's header objects because mail in Taiwan
 often labels CP950 text as "big5" and sends raw 8-bit Big5 headers; both need
-the charset fallbacks in `steward.intake.decode_bytes`.
+the charset choice in `steward.intake.charsets`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 
-from steward.intake import FileError, codec_for, decode_bytes, file_time, finish
+from steward.intake import (
+    FileError,
+    codec_for,
+    decode_text,
+    file_time,
+    finish,
+    keep_undecoded,
+)
+from steward.intake.dates import to_utc
 from steward.models import IncomingRequest, RecordError
 from steward.text import one_line
 
@@ -45,7 +53,10 @@ _STRUCTURE_HEADERS = frozenset({"content-type", "content-disposition", "content-
 _PARSER = BytesParser(policy=_Policy())
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# Starting only where a local part can start (not inside a run of its characters)
+# keeps this linear on a long header without "@"; _HEADER_SAMPLE caps it besides.
+_ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_HEADER_SAMPLE = 4096
 _IDENTIFYING = ("from", "to", "subject", "date", "message-id")
 
 
@@ -97,13 +108,19 @@ def _parse(data: bytes, location: str, received_fallback: datetime) -> IncomingR
     warnings: list[str] = []
 
     raw_from = headers.get("from", "")
+    if len(raw_from) > _HEADER_SAMPLE:
+        # parseaddr walks a header character by character in Python: seconds for megabytes.
+        warnings.append(f"From header of {len(raw_from):,} characters; read its first {_HEADER_SAMPLE:,}")
+        raw_from = raw_from[:_HEADER_SAMPLE]
     name, address = email.utils.parseaddr(raw_from)
     if not address:
         found = _ADDRESS.search(decode_header_text(raw_from))
         address = found.group(0) if found else ""
-    name, address = decode_header_text(name), decode_header_text(address)
+    undecoded: list[dict] = []
+    name, address = decode_header_text(name, undecoded, "from_name"), decode_header_text(address)
 
     received_at = _date(headers.get("date"))
+    guessed = received_at is None
     if received_at is None:
         if headers.get("date"):
             warnings.append(f"unreadable Date header {one_line(headers['date'])[:40]!r}; used the file's time")
@@ -118,7 +135,7 @@ def _parse(data: bytes, location: str, received_fallback: datetime) -> IncomingR
             replies_to.append(ref)
     replies_to = [ref for ref in replies_to if ref != message_id]
 
-    body, attachments, body_warnings = message_body(msg)
+    body, attachments, body_warnings = message_body(msg, undecoded)
     warnings.extend(body_warnings)
     defects = _defects(msg)
     if defects:
@@ -130,14 +147,16 @@ def _parse(data: bytes, location: str, received_fallback: datetime) -> IncomingR
             channel="email",
             from_name=name,
             from_email=address,
-            organization=decode_header_text(headers.get("organization", "")),
-            subject=decode_header_text(headers.get("subject", "")),
+            organization=decode_header_text(headers.get("organization", ""), undecoded, "organization"),
+            subject=decode_header_text(headers.get("subject", ""), undecoded, "subject"),
             body=body,
             message_id=message_id,
             in_reply_to=replies_to,
             attachments=attachments,
             source=location,
             warnings=warnings,
+            received_at_guessed=guessed,
+            undecoded=undecoded,
         )
     )
 
@@ -152,12 +171,18 @@ def _raw_headers(msg: EmailMessage) -> dict[str, str]:
     return headers
 
 
-def decode_header_text(raw: str) -> str:
-    """Decode RFC 2047 encoded words and raw 8-bit header bytes, whatever the charset."""
+def decode_header_text(raw: str, undecoded: list[dict] | None = None, part: str = "") -> str:
+    """Decode RFC 2047 encoded words and raw 8-bit header bytes, whatever the charset.
+
+    The bytes of what was decoded by a guess are added to `undecoded` as `part`.
+    """
     if not raw:
         return ""
     if _has_surrogates(raw):
-        raw, _ = decode_bytes(raw.encode("ascii", "surrogateescape"), fallbacks=("cp950", "gb18030"))
+        data = raw.encode("ascii", "surrogateescape")
+        decoded = decode_text(data)
+        keep_undecoded(undecoded, part, data, decoded)
+        raw = decoded.text
     if "=?" not in raw:
         return raw
     try:
@@ -173,12 +198,17 @@ def decode_header_text(raw: str) -> str:
             # decode_header hands back unencoded text as raw-unicode-escape bytes.
             parts.append(chunk.decode("raw-unicode-escape", errors="replace"))
         else:
-            parts.append(decode_bytes(chunk, charset, fallbacks=("cp950", "gb18030"))[0])
+            decoded = decode_text(chunk, charset)
+            keep_undecoded(undecoded, part, chunk, decoded)
+            parts.append(decoded.text)
     return "".join(parts)
 
 
 def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return _SURROGATE.search(text) is not None
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def _date(raw: str | None) -> datetime | None:
@@ -190,7 +220,8 @@ def _date(raw: str | None) -> datetime | None:
         return None
     if moment.tzinfo is None:  # "-0000": UTC, local zone unknown (RFC 5322)
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment
+    moment = to_utc(moment)  # "Date: 1 Jan 0001 00:00 +1400" is as unreadable as no date
+    return moment if isinstance(moment, datetime) else None
 
 
 def _ids(raw: str) -> list[str]:
@@ -212,7 +243,7 @@ def _first_id(raw: str) -> str | None:
 # --- body -------------------------------------------------------------------------
 
 
-def message_body(msg: EmailMessage) -> tuple[str, list[dict], list[str]]:
+def message_body(msg: EmailMessage, undecoded: list[dict] | None = None) -> tuple[str, list[dict], list[str]]:
     """The readable text of a message, its attachments (name, type, size) and warnings.
 
     text/plain parts are preferred; HTML is converted only when there is no plain
@@ -222,7 +253,7 @@ def message_body(msg: EmailMessage) -> tuple[str, list[dict], list[str]]:
     html: list[str] = []
     attachments: list[dict] = []
     warnings: list[str] = []
-    _visit(msg, plain, html, attachments, warnings)
+    _visit(msg, plain, html, attachments, warnings, undecoded)
     plain = [text for text in plain if text.strip()]  # an empty text part beside real HTML
     if plain:
         body = "\n\n".join(plain)
@@ -232,7 +263,8 @@ def message_body(msg: EmailMessage) -> tuple[str, list[dict], list[str]]:
 
 
 def _visit(
-    part: EmailMessage, plain: list[str], html: list[str], attachments: list[dict], warnings: list[str]
+    part: EmailMessage, plain: list[str], html: list[str], attachments: list[dict], warnings: list[str],
+    undecoded: list[dict] | None = None,
 ) -> None:
     ctype = part.get_content_type()
     if part.is_multipart():
@@ -240,12 +272,12 @@ def _visit(
             attachments.append({"name": _attached_subject(part), "type": ctype, "size": _size_of(part)})
             return
         for sub in part.iter_parts():
-            _visit(sub, plain, html, attachments, warnings)
+            _visit(sub, plain, html, attachments, warnings, undecoded)
         return
     if part.get_content_maintype() == "multipart":
         # A multipart whose boundary never appears: show its raw text rather than nothing.
         warnings.append("multipart message without readable parts; showing its raw text")
-        plain.append(_text_of(part, warnings))
+        plain.append(_text_of(part, warnings, undecoded))
         return
     filename = _filename(part)
     disposition = part.get_content_disposition()
@@ -254,10 +286,10 @@ def _visit(
         payload = part.get_payload(decode=True) or b""
         attachments.append({"name": filename or "", "type": ctype, "size": len(payload)})
         return
-    (plain if ctype == "text/plain" else html).append(_text_of(part, warnings))
+    (plain if ctype == "text/plain" else html).append(_text_of(part, warnings, undecoded))
 
 
-def _text_of(part: EmailMessage, warnings: list[str]) -> str:
+def _text_of(part: EmailMessage, warnings: list[str], undecoded: list[dict] | None = None) -> str:
     payload = part.get_payload(decode=True)
     if payload is None:
         payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
@@ -267,10 +299,11 @@ def _text_of(part: EmailMessage, warnings: list[str]) -> str:
         # Garbage out of broken base64 helps nobody; the undecoded text may.
         warnings.append("a part marked base64 is not valid base64; shown undecoded")
         payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
-    text, warning = decode_bytes(payload, part.get_content_charset(), fallbacks=("cp950", "gb18030"))
-    if warning:
-        warnings.append(warning)
-    return text
+    decoded = decode_text(payload, part.get_content_charset())
+    if decoded.warning:
+        warnings.append(decoded.warning)
+    keep_undecoded(undecoded, "body", payload, decoded)
+    return decoded.text
 
 
 _BAD_BASE64 = (
@@ -388,6 +421,31 @@ class _TextOfHtml(HTMLParser):
 
 def html_to_text(markup: str) -> str:
     parser = _TextOfHtml()
-    parser.feed(markup)
+    parser.feed(_defuse(markup))
     parser.close()
     return parser.text()
+
+
+# html.parser before Python 3.13.4/3.12.11 rescans an unfinished tag from its
+# start at every "<": "<p" repeated 100,000 times took 74 s, twice that 364 s.
+# A "<" that does not reach a ">" before the next "<" cannot open a tag, so it
+# is turned into text first; comments are cut out with str.find. Both are linear.
+_LONELY_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+
+
+def _defuse(markup: str) -> str:
+    return _LONELY_LT.sub("&lt;", _without_comments(markup))
+
+
+def _without_comments(markup: str) -> str:
+    parts, start = [], 0
+    while True:
+        opening = markup.find("<!--", start)
+        if opening < 0:
+            parts.append(markup[start:])
+            return "".join(parts)
+        parts.append(markup[start:opening])
+        closing = markup.find("-->", opening + 4)
+        if closing < 0:
+            return "".join(parts)  # an unclosed comment runs to the end, as browsers read it
+        start = closing + 3

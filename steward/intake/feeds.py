@@ -16,7 +16,8 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from steward.http_retry import RetryPolicy, WaitTooLong, with_retries
-from steward.intake.jsonl import record_from_mapping
+from steward.intake import guarded
+from steward.intake.jsonl import HugeNumber, loads, record_from_mapping
 from steward.models import IncomingRequest, RecordError, StewardError
 from steward.text import one_line
 
@@ -77,13 +78,17 @@ def fetch_pages(
         if not isinstance(items, list):
             raise FeedError(feed.name, f"the response has no list of items at {feed.items_path or 'the top'!r}")
         next_cursor = dig(document, feed.cursor_path) if feed.cursor_path else None
-        if next_cursor is not None and not isinstance(next_cursor, (str, int)):
+        if next_cursor is not None and not isinstance(next_cursor, (str, int)) or isinstance(next_cursor, bool):
             raise FeedError(feed.name, f"the cursor at {feed.cursor_path!r} is not a string or a number")
+        if isinstance(next_cursor, HugeNumber) or isinstance(next_cursor, str) and len(next_cursor) > 4000:
+            raise FeedError(feed.name, f"the cursor at {feed.cursor_path!r} is too long to be a cursor")
         next_cursor = None if next_cursor in (None, "") else str(next_cursor)
         records = []
         for item in items:
             seen += 1
-            records.append(map_item(item, feed, location=f"feed {feed.name}:item {seen}", tz=tz))
+            location = f"feed {feed.name}:item {seen}"
+            # One bad item is reported; the others of the page are imported and the cursor kept.
+            records.append(guarded(location, map_item, item, feed, location=location, tz=tz))
         yield FeedPage(records, next_cursor)
         if not items or next_cursor is None or next_cursor == cursor:
             return
@@ -130,8 +135,10 @@ def _get_json(feed: FeedSettings, client: httpx.Client, params: dict, headers: d
             hint = f" (check the token in ${feed.token_env})"
         raise FeedError(feed.name, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
     try:
-        return response.json()
-    except ValueError:
+        return loads(response.content)
+    except RecursionError:
+        raise FeedError(feed.name, "the response is nested too deeply to read") from None
+    except ValueError:  # JSONDecodeError, or bytes that are not UTF-8/16/32
         raise FeedError(feed.name, "the response is not JSON") from None
 
 

@@ -13,12 +13,38 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
-from steward.intake import FileError, finish
-from steward.intake.dates import parse_timestamp
+from steward.intake import FileError, finish, guarded
+from steward.intake.dates import read_timestamp, to_utc
 from steward.models import CHANNELS, IncomingRequest, RecordError
 from steward.text import one_line
 
 TEXT_FIELDS = ("from_name", "from_email", "organization", "subject", "body")
+MAX_ID_CHARS = 1000  # an external_id or message_id longer than this is not an id
+
+
+class HugeNumber(int):
+    """A JSON number too long for int() (Python refuses over 4,300 digits): kept as
+    its digit count so the record holding it, and only that one, is refused."""
+
+    def __new__(cls, digits: int) -> HugeNumber:
+        return super().__new__(cls, 0)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > 4000:
+        return HugeNumber(len(text))
+    return int(text)
+
+
+def loads(text: str | bytes) -> object:
+    """json.loads that reads numbers of any length (see HugeNumber).
+
+    Raises json.JSONDecodeError, or RecursionError when nested too deeply.
+    """
+    return json.loads(text, parse_int=_parse_int)
 
 
 def read_jsonl(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordError]:
@@ -40,14 +66,14 @@ def read_jsonl(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordEr
                 yield RecordError(location, f"not UTF-8 text (byte {exc.start + 1})")
                 continue
             try:
-                data = json.loads(line)
+                data = loads(line)
             except json.JSONDecodeError as exc:
                 yield RecordError(location, f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
             except RecursionError:
                 yield RecordError(location, "invalid JSON: nested too deeply")
                 continue
-            yield record_from_mapping(data, location=location, tz=tz)
+            yield guarded(location, record_from_mapping, data, location=location, tz=tz)
 
 
 def read_json(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordError]:
@@ -57,7 +83,7 @@ def read_json(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordErr
     except OSError as exc:
         raise FileError(path, f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         yield RecordError(f"{path}", f"not UTF-8 text (byte {exc.start + 1})")
         return
@@ -73,13 +99,14 @@ def read_json(path: Path, *, tz: tzinfo) -> Iterator[IncomingRequest | RecordErr
         yield RecordError(f"{path}", "invalid JSON: nested too deeply")
         return
     if isinstance(data, dict):
-        yield record_from_mapping(data, location=f"{path}:item 1", tz=tz)
+        yield guarded(f"{path}:item 1", record_from_mapping, data, location=f"{path}:item 1", tz=tz)
         return
     if not isinstance(data, list):
         yield RecordError(f"{path}", f"expected an array of objects or one object, found {_kind(data)}")
         return
     for number, item in enumerate(data, start=1):
-        yield record_from_mapping(item, location=f"{path}:item {number}", tz=tz)
+        location = f"{path}:item {number}"
+        yield guarded(location, record_from_mapping, item, location=location, tz=tz)
 
 
 def record_from_mapping(
@@ -107,9 +134,14 @@ def record_from_mapping(
     external_id = data.get("external_id")
     if isinstance(external_id, bool) or not isinstance(external_id, (str, int, type(None))):
         return RecordError(location, f"external_id must be a string, found {_kind(external_id)}")
+    if isinstance(external_id, HugeNumber):
+        return RecordError(location, f"external_id is a number of {external_id.digits:,} digits; not an id")
     message_id = data.get("message_id")
     if not isinstance(message_id, (str, type(None))):
         return RecordError(location, f"message_id must be a string, found {_kind(message_id)}")
+    for name, value in (("external_id", external_id), ("message_id", message_id)):
+        if isinstance(value, str) and len(value) > MAX_ID_CHARS:
+            return RecordError(location, f"{name} is {len(value):,} characters long; at most {MAX_ID_CHARS:,}")
     replies_to = data.get("in_reply_to")
     if replies_to is None:
         replies_to = []
@@ -149,19 +181,24 @@ def _received_at(value: object, tz: tzinfo) -> datetime | str:
         return "received_at is missing"
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return f"received_at must be an ISO 8601 string, found {_kind(value)}"
+    if isinstance(value, HugeNumber):
+        return f"received_at is a number of {value.digits:,} digits; out of range"
     if isinstance(value, (int, float)):
         # Feeds often send Unix seconds.
         try:
-            return datetime.fromtimestamp(value, timezone.utc)
+            moment = to_utc(datetime.fromtimestamp(value, timezone.utc))
         except (OverflowError, OSError, ValueError):
-            return f"received_at {value!r} is out of range"
-    moment = parse_timestamp(value, tz)
-    if moment is None:
-        return f"received_at {one_line(value)[:60]!r} is not a date and time"
+            moment = "is out of range"
+        return moment if isinstance(moment, datetime) else f"received_at {value!r} {moment}"
+    moment = read_timestamp(value, tz)
+    if isinstance(moment, str):
+        return f"received_at {one_line(value)[:60]!r} {moment}"
     return moment
 
 
 def _kind(value: object) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "a number"
     return {
         dict: "an object", list: "an array", str: "a string", bool: "a boolean",
         int: "a number", float: "a number", type(None): "null",

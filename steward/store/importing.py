@@ -19,11 +19,32 @@ if TYPE_CHECKING:
 def content_hash(record: IncomingRequest) -> str:
     import hashlib  # only imports need it; `steward list` should not pay for it
 
+    # A time guessed from the file's mtime says nothing about the record.
+    when = "" if record.received_at_guessed else to_iso(record.received_at)
     parts = [
-        record.external_id or "", record.message_id or "", to_iso(record.received_at),
+        record.external_id or "", record.message_id or "", when,
         record.from_email, record.from_name, record.organization, record.subject, record.body,
     ]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _storable(record: IncomingRequest) -> IncomingRequest | RecordError:
+    """The record, or a RecordError if its time cannot be stored (readers check this
+    too; this keeps one record made by other code from stopping a whole batch)."""
+    try:
+        to_iso(record.received_at)
+    except (OverflowError, ValueError, AttributeError, TypeError):
+        return RecordError(record.source or "(record)", "received_at cannot be stored")
+    return record
+
+
+def _match(matcher: Callable[[IncomingRequest], MatchResult], record: IncomingRequest) -> MatchResult | None:
+    """The matcher's result; a matcher failing on one record leaves it unmatched, with a warning."""
+    try:
+        return matcher(record)
+    except Exception as exc:  # noqa: BLE001 - the record is still worth keeping
+        record.warnings.append(f"not matched: {type(exc).__name__}")
+        return None
 
 
 class Importing:
@@ -56,6 +77,8 @@ class Importing:
         report = ImportReport()
         batch: list[IncomingRequest] = []
         for record in records:
+            if not isinstance(record, RecordError):
+                record = _storable(record)
             if isinstance(record, RecordError):
                 report.failed += 1
                 report.errors.append(record)
@@ -84,11 +107,11 @@ class Importing:
             for name in ("from_name", "from_email", "organization"):
                 setattr(record, name, " ".join(clean_text(getattr(record, name)).split()))
             prepared.append((record, content_hash(record)))
-        for record, _ in prepared:
-            report.warnings.extend(f"{record.source}: {w}" if record.source else w for w in record.warnings)
         # Match outside the write lock: it is the slow part and needs no database.
         fresh = [(r, h) for r, h in prepared if not self._already_here(r, h)]
-        results = {id(r): matcher(r) for r, _ in fresh if matcher and not self._thread_target(r)} if matcher else {}
+        results = {id(r): _match(matcher, r) for r, _ in fresh if matcher and not self._thread_target(r)} if matcher else {}
+        for record, _ in prepared:
+            report.warnings.extend(f"{record.source}: {w}" if record.source else w for w in record.warnings)
         with self.transaction():
             for record, digest in prepared:
                 self._import_one(record, digest, results.get(id(record)), report)
@@ -138,6 +161,7 @@ class Importing:
                 (received, target),
             ).fetchone()[0]
             self._event(target, version, "message", None, record.from_email or record.from_name, record.subject)
+            self._keep_undecoded(target, record)
             report.threaded += 1
             return
         now = to_iso(clock.utc_now())
@@ -151,7 +175,16 @@ class Importing:
         )
         request_id = cursor.lastrowid
         self._event(request_id, 1, "import", None, "new", record.source or None)
+        self._keep_undecoded(request_id, record, reply=False)
         if result is not None:
             self._store_match_result(request_id, result)
         report.imported += 1
         report.new_ids.append(request_id)
+
+    def _keep_undecoded(self, request_id: int, record: IncomingRequest, *, reply: bool = True) -> None:
+        """The original bytes of text read with a guessed charset (see steward.intake.charsets)."""
+        for item in record.undecoded:
+            self.conn.execute(
+                "INSERT INTO undecoded_parts (request_id, message_id, part, charset, data) VALUES (?,?,?,?,?)",
+                (request_id, record.message_id if reply else None, item["part"], item["charset"], item["data"]),
+            )

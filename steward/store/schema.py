@@ -154,9 +154,25 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """The original bytes of imported text whose charset was a guess, to decode again.
+
+    One row per header or body part: `part` is "body", "subject", "from_name" or
+    "organization"; `message_id` is set when the text belongs to a threaded reply
+    (table messages) rather than to the request itself; `charset` is the codec
+    it was read with. Additive: nothing else reads or changes because of it.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS undecoded_parts ("
+        "id INTEGER PRIMARY KEY, request_id INTEGER NOT NULL REFERENCES requests(id), "
+        "message_id TEXT, part TEXT NOT NULL, charset TEXT NOT NULL, data BLOB NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS undecoded_parts_request ON undecoded_parts (request_id)")
+
+
 # Numbered steps: MIGRATIONS[n - 1] takes a file from user_version n - 1 to n.
 # Append new steps; never edit or reorder a released one.
-MIGRATIONS = [_v1, _v2]
+MIGRATIONS = [_v1, _v2, _v3]
 LATEST = len(MIGRATIONS)
 # PRAGMA application_id marks a file as a steward inbox ("STWD"), so steward never
 # writes its tables into another program's database.

@@ -247,6 +247,9 @@ class ImportDialog(ModalScreen):
         except sqlite3.Error as exc:  # the inbox file is locked or damaged; batches already in stay in
             self.app.call_from_thread(self._failed, str(exc), read)
             return
+        except Exception as exc:  # noqa: BLE001 - whatever a file does, the app stays up and says so
+            self.app.call_from_thread(self._failed, f"{type(exc).__name__}: {exc}", read)
+            return
         self.app.call_from_thread(self._finished, report, read)
 
     def _progress(self, read: int) -> None:

@@ -49,10 +49,6 @@ class DirectoryEntry:
     def as_dict(self) -> dict[str, Any]:
         return {name: _copy(getattr(self, name)) for name in PUBLIC_FIELDS}
 
-    @property
-    def display_name(self) -> str:
-        return self.name_en if self.name_en and self.name_en != self.name else self.name
-
 
 def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value

@@ -88,14 +88,6 @@ def load_guidance(settings: Any) -> list[GuidanceItem]:
     return items
 
 
-def load_sources(settings: Any) -> dict[str, str]:
-    """Source id (S1…) -> its human-readable title."""
-    _items, sources, problems = _read(settings)
-    if problems:
-        raise ConfigError(_summarize(problems))
-    return sources
-
-
 def check_guidance(settings: Any) -> list[str]:
     """Every problem in the shipped and user guidance files, one line each."""
     return _read(settings)[2]

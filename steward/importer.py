@@ -197,12 +197,10 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def build_matcher(settings: Settings) -> Matcher | None:
-    """The configured matcher, or None while matching is not installed."""
-    try:
-        from steward.matching import build_matcher as build
-    except ImportError:
-        return None
+def build_matcher(settings: Settings) -> Matcher:
+    """The configured matcher (imported here, off the start-up path of other commands)."""
+    from steward.matching import build_matcher as build
+
     return build(settings)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from steward.config import Settings
-from steward.guidance import AREAS, check_guidance, checklist_for, checklist_for_request, load_guidance, load_sources, snippet
+from steward.guidance import AREAS, check_guidance, checklist_for, checklist_for_request, load_guidance, snippet
 from steward.request_facts import facts_of
 from steward.models import CATEGORIES, ConfigError, UsageError
 
@@ -48,13 +48,10 @@ def test_every_norm_area_has_checklist_items(items):
     assert {item.area for item in items} == set(AREAS)
 
 
-def test_every_source_is_titled_and_cited(settings, items):
-    sources = load_sources(settings)
+def test_every_source_is_titled_and_cited(items):
+    sources = {item.source: item.source_title for item in items}
     assert sorted(sources) == ["S1", "S2", "S3", "S4", "S5", "S6"]
-    assert all(title for title in sources.values())
-    assert {item.source for item in items} == set(sources)
-    for item in items:
-        assert item.source_title == sources[item.source]
+    assert all(title.strip() for title in sources.values())
 
 
 # Each norm in the community's notes, with a word its checklist line must carry.

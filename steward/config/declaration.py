@@ -91,7 +91,7 @@ SECTIONS = tuple(dict.fromkeys(setting.section for setting in SETTINGS))
 
 # Tables whose keys are the user's own: every value is a string.
 TABLES_OF_STRINGS = {
-    "keymap": "Key bindings by id, e.g. \"inbox.filter\" = \"slash,ctrl+f\" (ids are listed in the help screen).",
+    "keymap": "Key bindings by id, e.g. \"inbox.filter\" = \"slash,f3\" (ids are listed in the help screen).",
     "csv_headers": "Extra CSV column names for import, e.g. \"電子郵件\" = \"from_email\".",
 }
 # Arrays of tables: field -> type, and which fields each row must have.

@@ -82,9 +82,6 @@ class PromptDialog(_Dialog):
     def submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
 
-    def show_error(self, message: str) -> None:
-        self.query_one(".dialog-error", Label).update(Content(message))
-
 
 class NoteDialog(_Dialog):
     """Write a multi-line note; Ctrl+S saves. Returns the text or None."""

@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from pathlib import Path
 
 from steward.matching_index import ASCII_ALNUM, CJK_CLASS, CJK_RUN, Hit, Prepared, Term, TermIndex, ngrams
 from steward.matching_rules import CategoryRules, load_category_rules
 from steward.models import CATEGORIES, CategoryGuess, Match, MatchResult
+from steward.spam import spam_verdict
 
 DEFAULT_MIN_SCORE = 60
 # Where a word appears says how much it means: the subject and the sender's
@@ -94,9 +96,15 @@ def _in(field: str) -> str:
 class Matcher:
     """Built once from a directory and category rules; call it for each request."""
 
-    def __init__(self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE):
+    def __init__(
+        self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE, model=None,
+        language: str = "en",
+    ):
         self.entries = list(directory.entries)
         self.rules = rules
+        # The fitted category model (steward.matching_model); None: the hand-set rules decide.
+        self.model = model
+        self.language = language  # which language the category's reasons are written in
         self.min_score = min_score
         self._keys = {e.key: i for i, e in enumerate(self.entries)}
         terms: list[Term] = []
@@ -136,7 +144,8 @@ class Matcher:
     # The sender's name and address are accepted so a whole record can be
     # passed, but who writes says little about what the request is about.
     def match(
-        self, subject: str = "", body: str = "", organization: str = "", from_name: str = "", from_email: str = ""
+        self, subject: str = "", body: str = "", organization: str = "", from_name: str = "", from_email: str = "",
+        channel: str = "",
     ) -> MatchResult:
         fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
         fields = {k: v for k, v in fields.items() if v}
@@ -146,9 +155,19 @@ class Matcher:
         if "subject" not in fields:
             weights["body"] = cue_weights["body"] = BODY_WITHOUT_SUBJECT
         points, reasons, named = self._score_entries(prepared, weights)
-        category, shares = self._categorize(prepared, cue_weights, points)
+        spam = spam_verdict(subject, body, organization, from_name, from_email)
+        if spam.likely:
+            why = {"zh-TW": ["看起來是垃圾信或詐騙"], "en": ["looks like spam or a scam"]}
+            guess = CategoryGuess("other", spam.score, why[_reason_language(self.language)], why)
+            return MatchResult(language, guess, [], spam)
+        if self.model is not None:
+            category, shares = self._model_category(
+                prepared, cue_weights, points, subject, body, organization, from_email, channel
+            )
+        else:
+            category, shares = self._categorize(prepared, cue_weights, points)
         if category.key == "other" and category.score > 0 and not named:
-            return MatchResult(language, category, [])  # spam or off-topic: nothing to route
+            return MatchResult(language, category, [], spam)  # off-topic: nothing to route
         self._route_prior(fields, shares, points, reasons)
         matches = []
         for i, p in points.items():
@@ -157,7 +176,7 @@ class Matcher:
                 e = self.entries[i]
                 matches.append(Match(e.key, e.name, e.kind, score, reasons[i]))
         matches.sort(key=lambda m: (-m.score, m.key))
-        return MatchResult(language, category, matches)
+        return MatchResult(language, category, matches, spam)
 
     def match_request(self, record) -> MatchResult:
         return self.match(
@@ -166,6 +185,7 @@ class Matcher:
             organization=record.organization or "",
             from_name=getattr(record, "from_name", "") or "",
             from_email=getattr(record, "from_email", "") or "",
+            channel=getattr(record, "channel", "") or "",
         )
 
     __call__ = match_request
@@ -210,6 +230,58 @@ class Matcher:
         return points, reasons, named
 
     def _categorize(self, req: Prepared, cue_weights: dict[str, float], entry_points: dict[int, float]):
+        cat_points, cues = self._cue_points(req, cue_weights)
+        return self._rule_category(cat_points, cues, entry_points)
+
+    def category_features(
+        self, subject: str = "", body: str = "", organization: str = "", from_email: str = "", channel: str = "",
+        *, prepared: Prepared | None = None, entry_points: dict[int, float] | None = None,
+    ):
+        """What the category model sees: the request's own features, plus how strongly the
+        cue words of categories.toml point at each category and what kind of entry it matched."""
+        from steward.matching_model import features
+
+        if prepared is None or entry_points is None:
+            fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
+            fields = {k: v for k, v in fields.items() if v}
+            prepared = Prepared(fields)
+            weights = dict(FIELD_WEIGHTS)
+            if "subject" not in fields:
+                weights["body"] = BODY_WITHOUT_SUBJECT
+            entry_points = self._score_entries(prepared, weights)[0]
+        cue_weights = dict(CUE_FIELD_WEIGHTS)
+        if "subject" not in prepared.names:
+            cue_weights["body"] = BODY_WITHOUT_SUBJECT
+        top = sorted(entry_points.items(), key=lambda x: (-x[1], x[0]))[:1]
+        entry = self.entries[top[0][0]] if top and _saturate(top[0][1]) >= self.min_score else None
+        feats = features(subject, body, organization, from_email, channel, (entry.kind,) if entry else ())
+        cat_points, cues = self._cue_points(prepared, cue_weights)
+        for ci, key in enumerate(self._categories):
+            if cat_points[ci] > 0:
+                feats.values["rule:" + key] = 1 - math.exp(-cat_points[ci] / 1.5)
+            if entry is not None and self.rules.rules[key].route_to == entry.key:
+                feats.values["handler:" + key] = 1.0
+        feats.cues = {key: [label for _, label in sorted(cues[ci], key=lambda x: -x[0])[:3]]
+                      for ci, key in enumerate(self._categories) if cues[ci]}
+        return feats
+
+    def _model_category(self, prepared, cue_weights, entry_points, subject, body, organization, from_email, channel):
+        feats = self.category_features(
+            subject, body, organization, from_email, channel, prepared=prepared, entry_points=entry_points
+        )
+        prediction = self.model.predict(feats)
+        lang = _reason_language(self.language)
+        guess = CategoryGuess(prediction.key, prediction.score, prediction.reasons[lang], prediction.reasons)
+        top = max(prediction.probabilities.values())
+        # Close runners-up keep a say in routing, as with the rules.
+        shares = {
+            key: p for key, p in sorted(prediction.probabilities.items(), key=lambda x: -x[1])[:3]
+            if p >= 0.5 * top and key != "other"
+        }
+        return guess, shares
+
+    def _cue_points(self, req: Prepared, cue_weights: dict[str, float]):
+        """Points per category from the cue words of categories.toml, and which cues gave them."""
         terms = self._cue_index.terms
         strongest: dict[int, float] = {}
         for h in self._cue_index.find(req):
@@ -234,6 +306,10 @@ class Matcher:
                     moved = cat_points[self._categories.index(other)] * share
                     cat_points[self._categories.index(other)] -= moved
                     cat_points[owner] += moved
+        return cat_points, cues
+
+    def _rule_category(self, cat_points, cues, entry_points):
+        """The hand-set rules' category (used when no model is loaded)."""
         leaning: list[list[str]] = [[] for _ in self._categories]
         top = sorted(entry_points.items(), key=lambda x: -x[1])[:3]
         for i, p in top:
@@ -293,10 +369,22 @@ class Matcher:
             reasons.setdefault(target, []).append(f"handles {key} requests")
 
 
-def build_matcher(settings) -> Matcher:
-    """A matcher over the user's directory and category rules."""
+def _reason_language(language: str) -> str:
+    return "zh-TW" if (language or "").lower().startswith("zh") else "en"
+
+
+def build_matcher(settings, *, model=True) -> Matcher:
+    """A matcher over the user's directory and category rules, with the user's category
+    model when `steward train` made one (else the shipped one); model=False: rules only."""
     from steward.directory import load_directory
+    from steward.matching_model import load_model
 
     matching = getattr(settings, "matching", None)
     min_score = getattr(matching, "min_score", DEFAULT_MIN_SCORE)
-    return Matcher(load_directory(settings), load_category_rules(settings), min_score=min_score)
+    if model is True:
+        database = getattr(settings, "database", None)
+        model = load_model(Path(database).parent if database else None)
+    return Matcher(
+        load_directory(settings), load_category_rules(settings), min_score=min_score, model=model or None,
+        language=getattr(settings, "language", "en") or "en",
+    )

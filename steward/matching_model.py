@@ -371,6 +371,9 @@ def explain(model: CategoryModel, feats: Features, best: int, *, limit: int = 3)
         w = model.weights.get(name)
         if w is None or name == "bias" or name.startswith("lang:"):
             continue
+        kind, _, value = name.partition(":")
+        if kind in ("rule", "handler") and value != model.classes[best]:
+            continue  # "wording typical of media requests" is no reason to call it naming
         margin = v * (w[best] - (sum(w) - w[best]) / max(1, n - 1))
         if margin > 0:
             pushes.append((margin, name))

@@ -228,3 +228,4 @@ class RequestFilter:
     due: str | None = None  # "overdue" | "week" | "today"
     query: str = ""
     ids: tuple[int, ...] = ()
+    spam: str | None = None  # "likely" | "unlikely"

@@ -149,7 +149,16 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    """Spam: how strongly a request looks like spam or a scam (steward.spam), set when it is matched."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(requests)")}
+    if "spam_score" not in columns:
+        conn.execute("ALTER TABLE requests ADD COLUMN spam_score INTEGER")  # 0..100; NULL: not matched yet
+        conn.execute("ALTER TABLE requests ADD COLUMN spam_reasons TEXT")  # JSON list of strings
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_requests_spam_score ON requests (spam_score)")
+
+
+MIGRATIONS = [_v1, _v2]
 
 
 def migrate(conn: sqlite3.Connection) -> None:

@@ -34,6 +34,7 @@ SCORE_SCALE = 1.3  # points -> 0..100: a name in the body ≈ 75, one keyword in
 SHORT_LATIN = 4  # aliases this short must stand alone as a word
 SHORT_CJK = 2  # Chinese aliases this short must appear exactly
 CATEGORY_MIN_POINTS = 0.6  # below this no rule really fired
+MODEL_UNSURE = 0.3  # the category model's best probability below which clear rule cues decide
 MAX_CHARS = 20_000  # quoted threads and signatures beyond this say nothing new
 
 _FOLD = str.maketrans(
@@ -166,8 +167,11 @@ class Matcher:
             )
         else:
             category, shares = self._categorize(prepared, cue_weights, points)
-        if category.key == "other" and category.score > 0 and not named:
-            return MatchResult(language, category, [], spam)  # off-topic: nothing to route
+        if self.model is None and category.key == "other" and category.score > 0 and not named:
+            # The rules' "other" fires on spam words; the model's "other" is off-topic
+            # but not spam, and a directory entry that fits it (one a steward added
+            # for such requests) still gets it. Spam returned above, unrouted.
+            return MatchResult(language, category, [], spam)
         self._route_prior(fields, shares, points, reasons)
         matches = []
         for i, p in points.items():
@@ -271,8 +275,17 @@ class Matcher:
         )
         prediction = self.model.predict(feats)
         lang = _reason_language(self.language)
-        guess = CategoryGuess(prediction.key, prediction.score, prediction.reasons[lang], prediction.reasons)
         top = max(prediction.probabilities.values())
+        if top < MODEL_UNSURE:
+            # Too little to go on for the model (a line or two): the cue words of
+            # categories.toml, the steward's own included, decide if they clearly can.
+            rules_guess, rules_shares = self._categorize(prepared, cue_weights, entry_points)
+            if rules_guess.score >= 30 and rules_guess.key != "other":
+                why = {"zh-TW": ["模型沒把握，依類別規則的關鍵字判斷"],
+                       "en": ["the model is unsure; decided by the cue words of the category rules"]}
+                why = {k: v + rules_guess.reasons for k, v in why.items()}
+                return CategoryGuess(rules_guess.key, rules_guess.score, why[lang], why), rules_shares
+        guess = CategoryGuess(prediction.key, prediction.score, prediction.reasons[lang], prediction.reasons)
         # Close runners-up keep a say in routing, as with the rules.
         shares = {
             key: p for key, p in sorted(prediction.probabilities.items(), key=lambda x: -x[1])[:3]

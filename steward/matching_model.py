@@ -301,7 +301,7 @@ class CategoryModel:
             "version": MODEL_VERSION,
             "classes": self.classes,
             "meta": self.meta,
-            "weights": {k: [round(x, 5) for x in w] for k, w in sorted(self.weights.items())},
+            "weights": {k: [round(x, 4) for x in w] for k, w in sorted(self.weights.items())},
         }
 
     @classmethod
@@ -309,8 +309,11 @@ class CategoryModel:
         if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
             raise ValueError("not a steward category model (or one from another version)")
         classes = list(data["classes"])
-        weights = {str(k): [float(x) for x in w] for k, w in data["weights"].items()}
-        if any(len(w) != len(classes) for w in weights.values()):
+        weights = data["weights"]
+        n = len(classes)
+        if not isinstance(weights, dict) or not all(
+            type(w) is list and len(w) == n and all(type(x) in (float, int) for x in w) for w in weights.values()
+        ):
             raise ValueError("weights do not match the classes")
         return cls(classes, weights, dict(data.get("meta", {})))
 
@@ -482,7 +485,7 @@ def train(
     # Tiny weights change no decision; dropping them keeps the file and the look-ups small.
     kept = {
         k: ([x * s for x in w] if k.startswith(GRAM_PREFIXES) else w)
-        for k, w in weights.items() if max(abs(x) for x in w) >= 1e-3 or k in center
+        for k, w in weights.items() if max(abs(x) for x in w) >= 5e-3 or k in center
     }
     meta = {"examples": len(examples), **{k: v for k, v in dataclasses.asdict(opt).items()}}
     return CategoryModel(list(classes), kept, meta)

@@ -28,11 +28,11 @@ def result_json(result: MatchResult, request_id: int | None, limit: int) -> dict
             # The same reasons in each language steward speaks ("zh-TW", "en").
             "reasons_by_language": {k: list(v) for k, v in result.category.reasons_i18n.items()},
         },
-        "spam": {"likely": result.spam.likely, "score": result.spam.score, "reasons": list(result.spam.reasons)},
         "matches": [
             {"key": m.key, "name": m.name, "kind": m.kind, "score": m.score, "reasons": list(m.reasons)}
             for m in result.matches[:limit]
         ],
+        "spam": {"likely": result.spam.likely, "score": result.spam.score, "reasons": list(result.spam.reasons)},
     }
 
 

@@ -142,3 +142,16 @@ def test_draft_of_a_request_filed_as_spam_is_refused_too(labelled_inbox):
     assert _run(labelled_inbox, "status", "s013", "spam").exit_code == 0
     refused = _run(labelled_inbox, "draft", "s013", "--print")
     assert refused.exit_code != 0 and "filed as spam" in refused.output
+
+
+def test_the_request_view_says_a_scam_looks_like_spam_and_a_genuine_request_does_not(labelled_inbox):
+    from steward.tui.request_view import RequestView, load_details
+
+    store = Store.open(labelled_inbox, actor="tester")
+    try:
+        scam = RequestView()._meta(load_details(store, store.get("e001").id)).plain
+        genuine = RequestView()._meta(load_details(store, store.get("s001").id)).plain
+    finally:
+        store.close()
+    assert "Looks like spam" in scam and "verify an account" in scam
+    assert "Looks like spam" not in genuine

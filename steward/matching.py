@@ -267,6 +267,9 @@ class Matcher:
                 feats.values["handler:" + key] = 1.0
         feats.cues = {key: [label for _, label in sorted(cues[ci], key=lambda x: -x[0])[:3]]
                       for ci, key in enumerate(self._categories) if cues[ci]}
+        # What the hand-set rules alone would say; the model learns how far to trust it.
+        ruled, _ = self._rule_category(list(cat_points), cues, entry_points)
+        feats.values["rulecat:" + ruled.key] = 1.0
         return feats
 
     def _model_category(self, prepared, cue_weights, entry_points, subject, body, organization, from_email, channel):
@@ -322,7 +325,7 @@ class Matcher:
         return cat_points, cues
 
     def _rule_category(self, cat_points, cues, entry_points):
-        """The hand-set rules' category (used when no model is loaded)."""
+        """The hand-set rules' category: the answer without a model, and one of the model's features."""
         leaning: list[list[str]] = [[] for _ in self._categories]
         top = sorted(entry_points.items(), key=lambda x: -x[1])[:3]
         for i, p in top:

@@ -13,7 +13,11 @@ Features, all sparse and named:
 - ``ask:…``: what the sender asks for, from a short list of phrasings per ask
   (use the logo, invite a speaker, join as a volunteer, …);
 - ``from:…``: who is asking (government, school, company, NGO, individual, foreign);
-- ``channel:…`` and ``kind:…`` (the kind of the best-matching directory entry).
+- ``channel:…`` and ``kind:…`` (the kind of the best-matching directory entry);
+- ``rule:…``, ``rulecat:…``, ``handler:…`` (from steward.matching): how strongly the
+  cue words of categories.toml point at each category, the category the hand-set
+  rules alone would choose, and whether the best match is the group that handles
+  a category. The model learns how far to trust them.
 
 The designed features are what the reasons name, in words a steward uses;
 n-grams only fill in when nothing designed decided it.
@@ -349,6 +353,9 @@ def _describe(name: str, feats: Features | None = None) -> tuple[str, str] | Non
             f"用詞像{zh}請求" + (f"（{'、'.join(found)}）" if found else ""),
             f"wording typical of {en} requests" + (f" ({', '.join(found)})" if found else ""),
         )
+    if kind == "rulecat" and value in CATEGORY_WORDS:
+        zh, en = CATEGORY_WORDS[value]
+        return f"類別規則也判為{zh}", f"the category rules also say {en}"
     if kind == "handler" and value in CATEGORY_WORDS:
         zh, en = CATEGORY_WORDS[value]
         return f"對應到處理{zh}的小組", f"matches the group that handles {en} requests"
@@ -375,7 +382,7 @@ def explain(model: CategoryModel, feats: Features, best: int, *, limit: int = 3)
         if w is None or name == "bias" or name.startswith("lang:"):
             continue
         kind, _, value = name.partition(":")
-        if kind in ("rule", "handler") and value != model.classes[best]:
+        if kind in ("rule", "handler", "rulecat") and value != model.classes[best]:
             continue  # "wording typical of media requests" is no reason to call it naming
         margin = v * (w[best] - (sum(w) - w[best]) / max(1, n - 1))
         if margin > 0:

@@ -355,7 +355,11 @@ def _describe(name: str, feats: Features | None = None) -> tuple[str, str] | Non
         )
     if kind == "rulecat" and value in CATEGORY_WORDS:
         zh, en = CATEGORY_WORDS[value]
-        return f"類別規則也判為{zh}", f"the category rules also say {en}"
+        found = (feats.cues.get(value) if feats else None) or []
+        return (
+            f"類別規則也判為{zh}" + (f"（{'、'.join(found)}）" if found else ""),
+            f"the category rules also say {en}" + (f" ({', '.join(found)})" if found else ""),
+        )
     if kind == "handler" and value in CATEGORY_WORDS:
         zh, en = CATEGORY_WORDS[value]
         return f"對應到處理{zh}的小組", f"matches the group that handles {en} requests"
@@ -391,14 +395,20 @@ def explain(model: CategoryModel, feats: Features, best: int, *, limit: int = 3)
     zh: list[str] = []
     en: list[str] = []
     words: list[str] = []
+    said: set[str] = set()
     for margin, name in pushes[:12]:
         described = _describe(name, feats)
+        kind, _, value = name.partition(":")
+        topic = {"ask": "ask:", "subject": "ask:", "rule": "rules:", "rulecat": "rules:"}.get(kind, kind + ":") + value
+        if described and topic in said:
+            continue  # "asks for money" and "the subject asks for money": one reason
+        said.add(topic)
         if described and len(zh) < limit:
             zh.append(described[0])
             en.append(described[1])
         elif not described and len(words) < 4 and margin >= 0.02:
             words.append(name.partition(":")[2])
-    if words and len(zh) < limit:
+    if words and not zh:  # words only when no reason a steward would name decided it
         quoted_zh = "、".join(f"「{w}」" for w in words)
         quoted_en = ", ".join(f"“{w}”" for w in words)
         zh.append(f"用詞如 {quoted_zh}")

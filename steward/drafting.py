@@ -349,6 +349,13 @@ def fill(body: str, values: Mapping[str, str]) -> str:
     return clean_text("".join(pieces)).strip()
 
 
+def refuse_spam(request: Request, spam=None) -> None:
+    """No reply text for spam: raises UsageError when the request is filed as spam or looks like it."""
+    if request.status == "spam" or (spam is not None and spam.likely):
+        why = "is filed as spam" if request.status == "spam" else f"looks like spam (score {spam.score})"
+        raise UsageError(f"request {request.id} {why}: no reply drafted; use --force to draft one anyway")
+
+
 def render_draft(
     request: Request,
     *,

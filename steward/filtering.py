@@ -1,6 +1,6 @@
 """The filter language of the inbox: free text plus ``key:value`` tokens.
 
-``status:new cat:data match:cofacts tag:urgent assignee:me lang:zh due:overdue 萌典``
+``status:new cat:data match:cofacts tag:urgent assignee:me lang:zh due:overdue spam:likely 萌典``
 Tokens combine (AND). Unknown tokens are treated as text, so a subject such as
 "re: meeting" is still searchable.
 """
@@ -19,7 +19,10 @@ _KEYS = {
     "assignee": "assignee", "assign": "assignee", "who": "assignee", "負責": "assignee",
     "lang": "language", "language": "language", "語言": "language",
     "due": "due", "追蹤": "due",
+    "spam": "spam", "垃圾": "spam",
 }
+SPAM_VALUES = {"likely": "likely", "yes": "likely", "是": "likely", "unlikely": "unlikely", "no": "unlikely",
+               "否": "unlikely"}
 DUE_VALUES = ("overdue", "today", "week", "any")
 LANGUAGE_VALUES = {"zh": "zh", "en": "en", "mixed": "mixed", "中文": "zh", "英文": "en"}
 
@@ -67,6 +70,10 @@ def parse_filter(text: str, *, me: str, base: RequestFilter | None = None) -> Re
             if value.lower() not in LANGUAGE_VALUES:
                 raise UsageError(f"unknown language {value!r} (expected zh, en or mixed)")
             flt = replace(flt, language=LANGUAGE_VALUES[value.lower()])
+        elif field == "spam":
+            if value.lower() not in SPAM_VALUES:
+                raise UsageError(f"unknown spam value {value!r} (expected likely or unlikely)")
+            flt = replace(flt, spam=SPAM_VALUES[value.lower()])
         elif field == "due":
             if value.lower() not in DUE_VALUES:
                 raise UsageError(f"unknown due value {value!r} (expected one of: {', '.join(DUE_VALUES)})")

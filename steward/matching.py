@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from pathlib import Path
 
 from steward.matching_index import ASCII_ALNUM, CJK_CLASS, CJK_RUN, Hit, Prepared, Term, TermIndex, ngrams
 from steward.matching_rules import CategoryRules, load_category_rules
 from steward.models import CATEGORIES, CategoryGuess, Match, MatchResult
+from steward.spam import spam_verdict
 
 DEFAULT_MIN_SCORE = 60
 # Where a word appears says how much it means: the subject and the sender's
@@ -36,6 +38,7 @@ SHORT_CJK = 2  # Chinese aliases this short must appear exactly
 STANDS_ALONE = 0.8
 CORROBORATES = 0.6
 CATEGORY_MIN_POINTS = 0.6  # below this no rule really fired
+MODEL_UNSURE = 0.3  # the category model's best probability below which clear rule cues decide
 MAX_CHARS = 20_000  # quoted threads and signatures beyond this say nothing new
 
 _FOLD = str.maketrans(
@@ -111,10 +114,14 @@ class Matcher:
     """Built once from a directory and category rules; call it for each request."""
 
     def __init__(
-        self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE, commonness=None
+        self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE, commonness=None, model=None,
+        language: str = "en",
     ):
         self.entries = list(directory.entries)
         self.rules = rules
+        # The fitted category model (steward.matching_model); None: the hand-set rules decide.
+        self.model = model
+        self.language = language  # which language the category's reasons are written in
         self.min_score = min_score
         self._keys = {e.key: i for i, e in enumerate(self.entries)}
         terms: list[Term] = []
@@ -161,7 +168,8 @@ class Matcher:
     # The sender's name and address are accepted so a whole record can be
     # passed, but who writes says little about what the request is about.
     def match(
-        self, subject: str = "", body: str = "", organization: str = "", from_name: str = "", from_email: str = ""
+        self, subject: str = "", body: str = "", organization: str = "", from_name: str = "", from_email: str = "",
+        channel: str = "",
     ) -> MatchResult:
         fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
         fields = {k: v for k, v in fields.items() if v}
@@ -171,9 +179,22 @@ class Matcher:
         if "subject" not in fields:
             weights["body"] = cue_weights["body"] = BODY_WITHOUT_SUBJECT
         points, reasons, named = self._score_entries(prepared, weights)
-        category, shares = self._categorize(prepared, cue_weights, points)
-        if category.key == "other" and category.score > 0 and not named:
-            return MatchResult(language, category, [])  # spam or off-topic: nothing to route
+        spam = spam_verdict(subject, body, organization, from_name, from_email)
+        if spam.likely:
+            why = {"zh-TW": ["看起來是垃圾信或詐騙"], "en": ["looks like spam or a scam"]}
+            guess = CategoryGuess("other", spam.score, why[_reason_language(self.language)], why)
+            return MatchResult(language, guess, [], spam)
+        if self.model is not None:
+            category, shares = self._model_category(
+                prepared, cue_weights, points, subject, body, organization, from_email, channel
+            )
+        else:
+            category, shares = self._categorize(prepared, cue_weights, points)
+        if self.model is None and category.key == "other" and category.score > 0 and not named:
+            # The rules' "other" fires on spam words; the model's "other" is off-topic
+            # but not spam, and a directory entry that fits it (one a steward added
+            # for such requests) still gets it. Spam returned above, unrouted.
+            return MatchResult(language, category, [], spam)
         self._route_prior(fields, shares, points, reasons)
         matches = []
         for i, p in points.items():
@@ -182,7 +203,7 @@ class Matcher:
                 e = self.entries[i]
                 matches.append(Match(e.key, e.name, e.kind, score, reasons[i]))
         matches.sort(key=lambda m: (-m.score, m.key))
-        return MatchResult(language, category, matches)
+        return MatchResult(language, category, matches, spam)
 
     def match_request(self, record) -> MatchResult:
         return self.match(
@@ -191,6 +212,7 @@ class Matcher:
             organization=record.organization or "",
             from_name=getattr(record, "from_name", "") or "",
             from_email=getattr(record, "from_email", "") or "",
+            channel=getattr(record, "channel", "") or "",
         )
 
     __call__ = match_request
@@ -275,6 +297,70 @@ class Matcher:
         return spec
 
     def _categorize(self, req: Prepared, cue_weights: dict[str, float], entry_points: dict[int, float]):
+        cat_points, cues = self._cue_points(req, cue_weights)
+        return self._rule_category(cat_points, cues, entry_points)
+
+    def category_features(
+        self, subject: str = "", body: str = "", organization: str = "", from_email: str = "", channel: str = "",
+        *, prepared: Prepared | None = None, entry_points: dict[int, float] | None = None,
+    ):
+        """What the category model sees: the request's own features, plus how strongly the
+        cue words of categories.toml point at each category and what kind of entry it matched."""
+        from steward.matching_model import features
+
+        if prepared is None or entry_points is None:
+            fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
+            fields = {k: v for k, v in fields.items() if v}
+            prepared = Prepared(fields)
+            weights = dict(FIELD_WEIGHTS)
+            if "subject" not in fields:
+                weights["body"] = BODY_WITHOUT_SUBJECT
+            entry_points = self._score_entries(prepared, weights)[0]
+        cue_weights = dict(CUE_FIELD_WEIGHTS)
+        if "subject" not in prepared.names:
+            cue_weights["body"] = BODY_WITHOUT_SUBJECT
+        top = sorted(entry_points.items(), key=lambda x: (-x[1], x[0]))[:1]
+        entry = self.entries[top[0][0]] if top and _saturate(top[0][1]) >= self.min_score else None
+        feats = features(subject, body, organization, from_email, channel, (entry.kind,) if entry else ())
+        cat_points, cues = self._cue_points(prepared, cue_weights)
+        for ci, key in enumerate(self._categories):
+            if cat_points[ci] > 0:
+                feats.values["rule:" + key] = 1 - math.exp(-cat_points[ci] / 1.5)
+            if entry is not None and self.rules.rules[key].route_to == entry.key:
+                feats.values["handler:" + key] = 1.0
+        feats.cues = {key: [label for _, label in sorted(cues[ci], key=lambda x: -x[0])[:3]]
+                      for ci, key in enumerate(self._categories) if cues[ci]}
+        # What the hand-set rules alone would say; the model learns how far to trust it.
+        ruled, _ = self._rule_category(list(cat_points), cues, entry_points)
+        feats.values["rulecat:" + ruled.key] = 1.0
+        return feats
+
+    def _model_category(self, prepared, cue_weights, entry_points, subject, body, organization, from_email, channel):
+        feats = self.category_features(
+            subject, body, organization, from_email, channel, prepared=prepared, entry_points=entry_points
+        )
+        prediction = self.model.predict(feats)
+        lang = _reason_language(self.language)
+        top = max(prediction.probabilities.values())
+        if top < MODEL_UNSURE:
+            # Too little to go on for the model (a line or two): the cue words of
+            # categories.toml, the steward's own included, decide if they clearly can.
+            rules_guess, rules_shares = self._categorize(prepared, cue_weights, entry_points)
+            if rules_guess.score >= 30 and rules_guess.key != "other":
+                why = {"zh-TW": ["模型沒把握，依類別規則的關鍵字判斷"],
+                       "en": ["the model is unsure; decided by the cue words of the category rules"]}
+                why = {k: v + rules_guess.reasons for k, v in why.items()}
+                return CategoryGuess(rules_guess.key, rules_guess.score, why[lang], why), rules_shares
+        guess = CategoryGuess(prediction.key, prediction.score, prediction.reasons[lang], prediction.reasons)
+        # Close runners-up keep a say in routing, as with the rules.
+        shares = {
+            key: p for key, p in sorted(prediction.probabilities.items(), key=lambda x: -x[1])[:3]
+            if p >= 0.5 * top and key != "other"
+        }
+        return guess, shares
+
+    def _cue_points(self, req: Prepared, cue_weights: dict[str, float]):
+        """Points per category from the cue words of categories.toml, and which cues gave them."""
         terms = self._cue_index.terms
         strongest: dict[int, float] = {}
         for h in self._cue_index.find(req):
@@ -299,6 +385,10 @@ class Matcher:
                     moved = cat_points[self._categories.index(other)] * share
                     cat_points[self._categories.index(other)] -= moved
                     cat_points[owner] += moved
+        return cat_points, cues
+
+    def _rule_category(self, cat_points, cues, entry_points):
+        """The hand-set rules' category: the answer without a model, and one of the model's features."""
         leaning: list[list[str]] = [[] for _ in self._categories]
         top = sorted(entry_points.items(), key=lambda x: -x[1])[:3]
         for i, p in top:
@@ -367,14 +457,24 @@ def _url_id(url: str) -> str:
     return ident if len(ident) >= 8 and "." in ident.split("/")[0] else ""
 
 
-def build_matcher(settings) -> Matcher:
-    """A matcher over the user's directory and category rules."""
+def _reason_language(language: str) -> str:
+    return "zh-TW" if (language or "").lower().startswith("zh") else "en"
+
+
+def build_matcher(settings, *, model=True) -> Matcher:
+    """A matcher over the user's directory and category rules, with the user's category
+    model when `steward train` made one (else the shipped one); model=False: rules only."""
     from steward.directory import load_directory
+    from steward.matching_model import load_model
     from steward.matching_specificity import with_user_table
 
     matching = getattr(settings, "matching", None)
     min_score = getattr(matching, "min_score", DEFAULT_MIN_SCORE)
     commonness = with_user_table(getattr(settings, "config_dir", None))
+    if model is True:
+        database = getattr(settings, "database", None)
+        model = load_model(Path(database).parent if database else None)
     return Matcher(
-        load_directory(settings), load_category_rules(settings), min_score=min_score, commonness=commonness
+        load_directory(settings), load_category_rules(settings), min_score=min_score, commonness=commonness,
+        model=model or None, language=getattr(settings, "language", "en") or "en",
     )

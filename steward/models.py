@@ -144,7 +144,22 @@ class Match:
 class CategoryGuess:
     key: str
     score: int
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # in the steward's language
+    reasons_i18n: dict[str, list[str]] = field(default_factory=dict)  # "zh-TW" / "en" -> reasons
+
+
+@dataclass
+class SpamVerdict:
+    """Whether a request looks like spam or a scam (steward.spam)."""
+
+    likely: bool = False
+    score: int = 0  # 0..100
+    reasons: list[str] = field(default_factory=list)  # in English
+    reasons_zh: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"likely": self.likely, "score": self.score, "reasons": list(self.reasons),
+                "reasons_zh": list(self.reasons_zh)}
 
 
 @dataclass
@@ -152,6 +167,7 @@ class MatchResult:
     language: str  # zh | en | mixed
     category: CategoryGuess
     matches: list[Match] = field(default_factory=list)
+    spam: SpamVerdict = field(default_factory=SpamVerdict)
 
 
 @dataclass
@@ -259,3 +275,4 @@ class RequestFilter:
     due: str | None = None  # "overdue" | "week" | "today"
     query: str = ""
     ids: tuple[int, ...] = ()
+    spam: str | None = None  # "likely" | "unlikely"

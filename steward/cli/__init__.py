@@ -63,7 +63,7 @@ def pass_ctx(f):
 COMMAND_MODULES = {
     **dict.fromkeys(["list", "show", "status", "assign", "tag", "note", "follow-up"], "inbox"),
     **dict.fromkeys(["init", "config", "demo"], "setup"),
-    **dict.fromkeys(["directory", "match", "route", "category", "rematch"], "matching"),
+    **dict.fromkeys(["directory", "match", "route", "category", "rematch", "train"], "matching"),
     **dict.fromkeys(["draft", "checklist", "templates"], "drafting"),
     **dict.fromkeys(["import", "fetch"], "intake"),
     **dict.fromkeys(["export", "publish"], "summary"),

@@ -53,15 +53,18 @@ def register(main: click.Group) -> None:
                   help="Reply language; default: the request's, or the configured one for mixed requests.")
     @click.option("--print", "print_only", is_flag=True, help="Render without saving a draft version.")
     @click.option("--json", "as_json", is_flag=True)
+    @click.option("--force", is_flag=True, help="Draft a reply even to a request that looks like spam.")
     @pass_ctx
-    def draft_command(cli: CliContext, ref, template_key, language, print_only, as_json):
+    def draft_command(cli: CliContext, ref, template_key, language, print_only, as_json, force):
         """Render a reply to request ID, save it as a new draft version and print it."""
         from steward.directory import load_directory
-        from steward.drafting import render_draft
+        from steward.drafting import refuse_spam, render_draft
 
         settings = cli.settings
         store = cli.store
         request = store.get(ref)
+        if not force:
+            refuse_spam(request, store.spam_verdict(request.id))
         rendered = render_draft(
             request, settings=settings, directory=load_directory(settings),
             template_key=template_key, language=language,

@@ -26,11 +26,14 @@ def result_json(result: MatchResult, request_id: int | None, limit: int) -> dict
             "key": result.category.key,
             "score": result.category.score,
             "reasons": list(result.category.reasons),
+            # The same reasons in each language steward speaks ("zh-TW", "en").
+            "reasons_by_language": {k: list(v) for k, v in result.category.reasons_i18n.items()},
         },
         "matches": [
             {"key": m.key, "name": m.name, "kind": m.kind, "score": m.score, "reasons": list(m.reasons)}
             for m in result.matches[:limit]
         ],
+        "spam": {"likely": result.spam.likely, "score": result.spam.score, "reasons": list(result.spam.reasons)},
     }
 
 
@@ -41,6 +44,12 @@ def _echo_result(result: MatchResult, request_id: int | None, limit: int) -> Non
     cat = result.category
     why = f" — {'; '.join(one_line(r) for r in cat.reasons)}" if cat.reasons else ""
     click.echo(f"Category: {cat.key} ({cat.score}){why}")
+    spam = result.spam
+    if spam.likely:
+        click.echo(f"Spam: likely ({spam.score}) — {'; '.join(one_line(r) for r in spam.reasons)}; "
+                   f"file it with `steward status {request_id if request_id is not None else 'ID'} spam`")
+    else:
+        click.echo(f"Spam: unlikely ({spam.score})")
     if not result.matches:
         click.echo("No match: nothing in the directory fits this request.")
         return
@@ -286,6 +295,24 @@ def register(main: click.Group) -> None:
             click.echo(f"#{request.id} category cleared; suggested: {request.category or '-'}")
         else:
             click.echo(f"#{request.id} category: {request.category}")
+
+    @main.command("train")
+    @click.option("--json", "as_json", is_flag=True)
+    @pass_ctx
+    def train_command(cli: CliContext, as_json):
+        """Learn the categories you set by hand: a category model for this inbox, over the shipped one."""
+        from steward.matching_training import train_user_model
+
+        report = train_user_model(cli.store, cli.settings)
+        if as_json:
+            cli.echo_json(report)
+            return
+        if not report["labels"]:
+            click.echo("no categories set by hand yet (`steward category ID KEY`); the shipped model stays in use")
+            return
+        click.echo(f"learned {report['labels']} category label(s) "
+                   f"({report['routes']} route label(s) kept for later); saved {report['path']}")
+        click.echo(f"on your labels: {report['agree_before']} right before, {report['agree_after']} after")
 
     @main.command("rematch")
     @click.argument("refs", nargs=-1, metavar="[ID]...")

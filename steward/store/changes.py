@@ -182,6 +182,12 @@ class Changes:
             ],
         )
         best = result.matches[0].key if result.matches else None
+        spam = getattr(result, "spam", None)
+        if spam is not None:
+            self.conn.execute(
+                "UPDATE requests SET spam_score = ?, spam_reasons = ? WHERE id = ?",
+                (spam.score, json.dumps(spam.reasons, ensure_ascii=False), request_id),
+            )
         self.conn.execute(
             "UPDATE requests SET language = ?, category_score = ?, category_reasons = ?, category_suggested = ?, "
             "category = CASE WHEN category_manual THEN category ELSE ? END, "

@@ -27,6 +27,7 @@ from steward.models import (
     NotFound,
     Request,
     RequestFilter,
+    SpamVerdict,
     StewardError,
     StoreWriteError,
 )
@@ -378,6 +379,33 @@ class Store:
         if row is None or row[2] is None:
             return None
         return CategoryGuess(key=row[0], score=row[2], reasons=json.loads(row[3] or "[]"))
+
+    def hand_labels(self) -> list[tuple[Request, str | None, str | None]]:
+        """Every request whose category or route a steward set by hand: (request, category, route),
+        None where that one was left to the matcher. These are the labels `steward train` learns."""
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT id FROM requests WHERE category_manual = 1 OR match_manual = 1 ORDER BY id"
+        )]
+        labels = []
+        for request_id in ids:
+            request = self.get(request_id)
+            labels.append((
+                request,
+                request.category if request.category_manual else None,
+                request.match if request.match_manual else None,
+            ))
+        return labels
+
+    def spam_verdict(self, request_id: int) -> SpamVerdict | None:
+        """What matching said about spam when the request was last matched (None: never matched)."""
+        from steward.spam import LIKELY
+
+        row = self.conn.execute(
+            "SELECT spam_score, spam_reasons FROM requests WHERE id = ?", (request_id,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return SpamVerdict(row[0] >= LIKELY, row[0], json.loads(row[1] or "[]"))
 
     def drafts(self, request_id: int) -> list[DraftVersion]:
         return [

@@ -58,6 +58,14 @@ def filter_sql(flt: RequestFilter, today: date) -> tuple[str, list]:
             params.append((today + timedelta(days=7)).isoformat())
         else:  # "any": has a follow-up date at all
             clauses.append("follow_up_on IS NOT NULL")
+    if flt.spam:
+        from steward.spam import LIKELY
+
+        if flt.spam == "likely":
+            clauses.append("spam_score >= ?")
+        else:
+            clauses.append("(spam_score IS NULL OR spam_score < ?)")
+        params.append(LIKELY)
     if flt.ids:
         clauses.append(f"id IN ({','.join('?' * len(flt.ids))})")
         params.extend(flt.ids)
@@ -84,7 +92,7 @@ def fts_only_query(flt: RequestFilter) -> str | None:
     terms = flt.query.split()
     if not terms or any(len(term) < _FTS_MIN for term in terms):
         return None
-    if flt.statuses or flt.category or flt.match or flt.tag or flt.language or flt.due or flt.ids:
+    if flt.statuses or flt.category or flt.match or flt.tag or flt.language or flt.due or flt.ids or flt.spam:
         return None
     if flt.assignee is not None:
         return None

@@ -170,9 +170,18 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS undecoded_parts_request ON undecoded_parts (request_id)")
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Spam: how strongly a request looks like spam or a scam (steward.spam), set when it is matched."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(requests)")}
+    if "spam_score" not in columns:
+        conn.execute("ALTER TABLE requests ADD COLUMN spam_score INTEGER")  # 0..100; NULL: not matched yet
+        conn.execute("ALTER TABLE requests ADD COLUMN spam_reasons TEXT")  # JSON list of strings
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_requests_spam_score ON requests (spam_score)")
+
+
 # Numbered steps: MIGRATIONS[n - 1] takes a file from user_version n - 1 to n.
 # Append new steps; never edit or reorder a released one.
-MIGRATIONS = [_v1, _v2, _v3]
+MIGRATIONS = [_v1, _v2, _v3, _v4]
 LATEST = len(MIGRATIONS)
 # PRAGMA application_id marks a file as a steward inbox ("STWD"), so steward never
 # writes its tables into another program's database.

@@ -60,6 +60,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view.manual": ("（管理員指定）", "(set by a steward)"),
     "view.routed": ("轉介", "Routed to"),
     "view.no_match": ("沒有符合的專案或小組", "no match"),
+    "view.looks_like_spam": ("看起來是垃圾信或詐騙（{score}），可設為垃圾", "Looks like spam ({score}); file it as spam"),
     "view.assignee": ("負責人", "Assignee"),
     "view.tags": ("標籤", "Tags"),
     "view.follow_up": ("追蹤日", "Follow up"),

@@ -17,7 +17,7 @@ from textual.message import Message as UIMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
-from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request
+from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request, SpamVerdict
 from steward.text import clean_text, one_line
 from steward.tui.i18n import category_name, status_name, t
 
@@ -34,6 +34,7 @@ class RequestDetails:
     messages: list[Message] = field(default_factory=list)
     drafts: list[DraftVersion] = field(default_factory=list)
     history: list[Event] = field(default_factory=list)
+    spam: SpamVerdict | None = None
 
 
 def load_details(store, request_id: int, directory=None) -> RequestDetails:
@@ -54,6 +55,7 @@ def load_details(store, request_id: int, directory=None) -> RequestDetails:
         messages=store.messages(request_id),
         drafts=store.drafts(request_id),
         history=store.history(request_id),
+        spam=store.spam_verdict(request_id),
     )
 
 
@@ -202,6 +204,11 @@ class RequestView(VerticalScroll, can_focus=True):
             parts.append(("\n" + t(key) + "\n", "bold $accent"))
 
         heading("view.matches")
+        if d.spam is not None and d.spam.likely and d.request.status != "spam":
+            reasons = d.spam.reasons_zh if not _english() and d.spam.reasons_zh else d.spam.reasons
+            parts.append((t("view.looks_like_spam", score=d.spam.score) + "\n", "bold $warning"))
+            if reasons:
+                parts.append(("  " + "; ".join(one_line(x) for x in reasons) + "\n", "$text-muted"))
         if d.guess:
             parts.append((f"{t('view.category_suggested')}: {category_name(d.guess.key)} ({d.guess.score})", ""))
             if d.guess.reasons:

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Fit the category model to labelled requests and write steward/matching_model.json.
+
+    python3 scripts/train_matching.py [tests/data/labelled_requests.jsonl] [--out PATH]
+
+Each line is a request in steward's interchange format with an `expected`
+object ({"category": KEY, …}); see tests/data/labelled_requests.jsonl. The
+fitting is steward.matching_model.train: pure Python (multinomial logistic
+regression by AdaGrad), the same code `steward train` runs on a steward's own
+labels, so the app never needs numpy or scikit-learn. Regularization and the
+number of passes are fixed in TrainOptions (chosen once by a rule, not tuned on
+test folds); scripts/eval_matching.py measures what they give out of sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from steward.matching_model import SHIPPED, CategoryModel, TrainOptions, train  # noqa: E402
+from steward.models import CATEGORIES  # noqa: E402
+
+DEFAULT_DATA = ROOT / "tests" / "data" / "labelled_requests.jsonl"
+
+
+def read_rows(path: Path) -> list[dict]:
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            if isinstance(record.get("expected"), dict) and record["expected"].get("category") in CATEGORIES:
+                rows.append(record)
+    return rows
+
+
+def shipped_matcher():
+    """A rules-only matcher over the shipped directory and rules (the user's config left out)."""
+    from steward.config import load_settings
+    from steward.matching import build_matcher
+
+    with tempfile.TemporaryDirectory(prefix="steward-train-") as empty:
+        settings = dataclasses.replace(load_settings(None), config_dir=Path(empty))
+        return build_matcher(settings, model=False)
+
+
+def row_features(matcher, row: dict) -> dict[str, float]:
+    return matcher.category_features(
+        row.get("subject") or "", row.get("body") or "", row.get("organization") or "",
+        row.get("from_email") or "", row.get("channel") or "",
+    ).values
+
+
+def fit(examples: list[tuple[dict[str, float], str]], options: TrainOptions | None = None) -> CategoryModel:
+    return train(examples, list(CATEGORIES), options)
+
+
+# Candidate options; the one with the best inner cross-validated accuracy is used.
+GRID = [
+    TrainOptions(l2=l2, gram_scale=scale) for l2 in (1e-3, 1e-2) for scale in (0.5, 1.0, 2.0)
+]
+
+
+def choose_options(examples: list[tuple[dict[str, float], str]], k: int = 3) -> TrainOptions:
+    """The GRID entry with the best k-fold accuracy on these examples (ties: the first)."""
+    labels = [y for _, y in examples]
+    folds = stratified_folds(labels, k)
+    best, best_score = GRID[0], -1.0
+    for options in GRID:
+        right = 0
+        for fold in folds:
+            test = set(fold)
+            model = fit([e for i, e in enumerate(examples) if i not in test], options)
+            for i in fold:
+                probs = model.probabilities(examples[i][0])
+                right += model.classes[max(range(len(probs)), key=probs.__getitem__)] == labels[i]
+        if right > best_score:
+            best, best_score = options, right
+    return best
+
+
+def stratified_folds(labels: list[str], k: int = 5, seed: int = 13) -> list[list[int]]:
+    """k folds with each category spread evenly; the same seed gives the same folds."""
+    by: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by.setdefault(y, []).append(i)
+    rng = random.Random(seed)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    j = 0
+    for y in sorted(by):
+        idx = list(by[y])
+        rng.shuffle(idx)
+        for i in idx:
+            folds[j % k].append(i)
+            j += 1
+    return folds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path, nargs="?", default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=ROOT / "steward" / SHIPPED)
+    args = parser.parse_args(argv)
+    rows = read_rows(args.file)
+    matcher = shipped_matcher()
+    examples = [(row_features(matcher, r), r["expected"]["category"]) for r in rows]
+    options = choose_options(examples, k=5)
+    print(f"chose l2={options.l2} gram_scale={options.gram_scale} by 5-fold cross-validation")
+    model = fit(examples, options)
+    model.meta["trained_on"] = args.file.name
+    args.out.write_text(json.dumps(model.as_json(), ensure_ascii=False, separators=(",", ":")) + "\n",
+                        encoding="utf-8")
+    print(f"wrote {args.out}: {len(model.weights)} features, {len(rows)} labelled requests")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,197 @@
+"""The learned category model: out-of-sample accuracy, reasons a steward can read, `steward train`."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from steward.cli import main
+from steward.matching import build_matcher
+from steward.matching_model import CategoryModel, TrainOptions, features, shipped_model, train, user_model_path
+from steward.models import CATEGORIES
+from steward.store import Store
+from tests.conftest import DATA, sample_records
+
+LABELLED = DATA / "labelled_requests.jsonl"
+# Measured 5-fold category accuracy with the shipped options is 0.867 (zh 0.856,
+# en 0.884; scripts/eval_matching.py --folds 5); the floor sits a little under it.
+KFOLD_CATEGORY_FLOOR = 0.83
+KFOLD_LANGUAGE_GAP = 0.06  # English no further below Chinese than this
+
+
+def _rows() -> list[dict]:
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def rules_matcher():
+    from steward.config import load_settings
+
+    return build_matcher(load_settings(None), model=False)
+
+
+def _folds(labels: list[str], k: int = 5, seed: int = 13) -> list[list[int]]:
+    by: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by.setdefault(y, []).append(i)
+    rng, folds, j = random.Random(seed), [[] for _ in range(k)], 0
+    for y in sorted(by):
+        idx = list(by[y])
+        rng.shuffle(idx)
+        for i in idx:
+            folds[j % k].append(i)
+            j += 1
+    return folds
+
+
+def _category(matcher, row) -> str:
+    return matcher.match(
+        subject=row["subject"], body=row["body"], organization=row["organization"], from_name=row["from_name"],
+        from_email=row["from_email"], channel=row["channel"],
+    ).category.key
+
+
+def test_category_holds_up_on_requests_the_model_was_not_fitted_on(rules_matcher):
+    rows = _rows()
+    labels = [r["expected"]["category"] for r in rows]
+    values = [
+        rules_matcher.category_features(r["subject"], r["body"], r["organization"], r["from_email"], r["channel"]).values
+        for r in rows
+    ]
+    meta = shipped_model().meta
+    options = TrainOptions(l2=meta["l2"], gram_scale=meta["gram_scale"])
+    right = {"zh": [0, 0], "en": [0, 0]}
+    for fold in _folds(labels):
+        held = set(fold)
+        rules_matcher.model = train(
+            [(values[i], labels[i]) for i in range(len(rows)) if i not in held], list(CATEGORIES), options
+        )
+        for i in fold:
+            got = _category(rules_matcher, rows[i])
+            ok = got in (labels[i], rows[i]["expected"].get("also_category"))
+            lang = "zh" if values[i].get("lang:zh") else "en"
+            right[lang][0] += ok
+            right[lang][1] += 1
+    rules_matcher.model = None
+    overall = (right["zh"][0] + right["en"][0]) / len(rows)
+    zh, en = (right[k][0] / right[k][1] for k in ("zh", "en"))
+    assert overall >= KFOLD_CATEGORY_FLOOR, right
+    assert en >= zh - KFOLD_LANGUAGE_GAP, right
+
+
+def test_the_shipped_model_is_what_the_labelled_samples_say(rules_matcher):
+    rows = _rows()
+    rules_matcher.model = shipped_model()
+    try:
+        right = sum(_category(rules_matcher, r) in (r["expected"]["category"], r["expected"].get("also_category"))
+                    for r in rows)
+    finally:
+        rules_matcher.model = None
+    assert right / len(rows) >= 0.95  # in-sample: a stale or broken weights file fails here
+
+
+def test_training_twice_on_the_same_labels_gives_the_same_weights():
+    examples = [
+        (features("Invitation to speak", "Could someone give a talk at our meetup?").values, "speaking"),
+        (features("想用 logo", "請問海報上可以放 g0v 的標誌嗎？").values, "naming"),
+        (features("Volunteering", "I'd like to volunteer and contribute code.").values, "volunteer"),
+    ] * 2
+    one = train(examples, list(CATEGORIES), TrainOptions(epochs=3))
+    two = train(examples, list(CATEGORIES), TrainOptions(epochs=3))
+    assert one.as_json() == two.as_json()
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "organization", "key", "zh_word", "en_word"),
+    [
+        ("海報上可以放 g0v 的 logo 嗎", "我們 12 月的活動想在海報上使用 g0v 標誌，需要申請嗎？", "某某協會", "naming",
+         "標誌", "logo"),
+        ("Invitation: keynote speaker at our civic tech conference",
+         "We would like to invite a speaker from the community to give a keynote talk in March.",
+         "Open Data Society", "speaking", "演講", "speak"),
+    ],
+)
+def test_reasons_name_the_ask_in_both_languages(subject, body, organization, key, zh_word, en_word):
+    from steward.config import load_settings
+
+    matcher = build_matcher(load_settings(None))
+    result = matcher.match(subject=subject, body=body, organization=organization)
+    assert result.category.key == key
+    by_language = result.category.reasons_i18n
+    assert by_language["zh-TW"] and by_language["en"]
+    assert any(zh_word in reason for reason in by_language["zh-TW"])
+    assert any(en_word in reason for reason in by_language["en"])
+    assert not any(reason.startswith(("c:", "w:", "b:")) for reason in by_language["en"])
+
+
+def test_match_json_keeps_its_keys_and_adds_reasons_by_language_and_spam(db_path):
+    store = Store.open(db_path, actor="tester")
+    store.import_requests(sample_records())
+    store.close()
+    result = CliRunner().invoke(main, ["--db", str(db_path), "match", "s001", "--json"], catch_exceptions=False)
+    data = json.loads(result.output)
+    assert {"request_id", "language", "category", "matches", "spam"} <= set(data)
+    assert {"key", "score", "reasons", "reasons_by_language"} <= set(data["category"])
+    assert set(data["category"]["reasons_by_language"]) == {"zh-TW", "en"}
+    assert data["category"]["key"] == "speaking"
+    assert data["spam"] == {"likely": False, "score": data["spam"]["score"], "reasons": data["spam"]["reasons"]}
+
+
+def test_steward_train_learns_a_hand_set_category_for_this_inbox(db_path):
+    store = Store.open(db_path, actor="tester")
+    store.import_requests(sample_records())
+    # A community that files every request from this sender as media.
+    chosen = store.get("s001")
+    store.set_category("s001", "media")
+    store.close()
+    result = CliRunner().invoke(main, ["--db", str(db_path), "train", "--json"], catch_exceptions=False)
+    report = json.loads(result.output)
+    assert report["labels"] == 1
+    assert Path(report["path"]) == user_model_path(db_path.parent)
+    assert user_model_path(db_path.parent).exists()
+    match = CliRunner().invoke(main, ["--db", str(db_path), "match", "s001", "--json"], catch_exceptions=False)
+    assert json.loads(match.output)["category"]["key"] == "media"
+    # The shipped model is untouched and still the fallback for other inboxes.
+    assert shipped_model().predict(build_matcher_features(chosen)).key == "speaking"
+
+
+def build_matcher_features(request):
+    from steward.config import load_settings
+
+    return build_matcher(load_settings(None), model=False).category_features(
+        request.subject, request.body, request.organization, request.from_email, request.channel
+    )
+
+
+def test_train_without_hand_labels_saves_nothing(db_path):
+    store = Store.open(db_path, actor="tester")
+    store.import_requests(sample_records())
+    store.close()
+    result = CliRunner().invoke(main, ["--db", str(db_path), "train"], catch_exceptions=False)
+    assert "no categories set by hand" in result.output
+    assert not user_model_path(db_path.parent).exists()
+
+
+def test_a_damaged_user_model_falls_back_to_the_shipped_one(tmp_path):
+    from steward.matching_model import load_model
+
+    user_model_path(tmp_path).write_text("{not json", encoding="utf-8")
+    assert load_model(tmp_path) is shipped_model()
+
+
+def test_a_model_file_of_another_shape_is_refused():
+    with pytest.raises(ValueError):
+        CategoryModel.from_json({"version": 1, "classes": ["a", "b"], "weights": {"x": [1.0]}})
+
+
+def test_matching_never_imports_numpy_or_sklearn():
+    code = "import sys, steward.matching, steward.matching_model, steward.spam; " \
+           "print(sorted(m for m in ('numpy', 'sklearn', 'scipy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

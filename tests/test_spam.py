@@ -1,0 +1,157 @@
+"""Spam and scams: recognised, filed as `other` with no route, filterable, and never answered by accident."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from steward.cli import main
+from steward.config import load_settings
+from steward.filtering import parse_filter
+from steward.matching import build_matcher
+from steward.models import UsageError
+from steward.spam import spam_verdict
+from steward.store import Store
+from tests.conftest import DATA, sample_records
+
+LABELLED = DATA / "labelled_requests.jsonl"
+# The scams among the labelled samples: SEO spam, a crypto airdrop, a domain-renewal
+# notice, pay-to-speak conferences, a phishing "workspace deactivation", a paid award
+# and a paid "interview". The other `other` requests (a private question, a job
+# application, a legal demand, paid development work) are genuine and must not be.
+SCAMS = {"s013", "s050", "d018", "d034", "e001", "e011", "e025", "e037"}
+
+
+def _rows() -> list[dict]:
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _verdict(row):
+    return spam_verdict(row["subject"], row["body"], row["organization"], row["from_name"], row["from_email"])
+
+
+def test_every_scam_in_the_samples_is_likely_spam():
+    rows = [r for r in _rows() if r["external_id"] in SCAMS]
+    assert len(rows) == len(SCAMS)
+    missed = {r["external_id"]: _verdict(r).score for r in rows if not _verdict(r).likely}
+    assert not missed
+
+
+def test_no_genuine_request_in_the_samples_is_likely_spam():
+    flagged = {r["external_id"]: _verdict(r).reasons for r in _rows() if r["external_id"] not in SCAMS
+               and _verdict(r).likely}
+    assert not flagged
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("You have won a prize!!!", "Congratulations, you have won! Claim now: verify your account within 24 hours."),
+        ("Invoice overdue", "Dear customer, your outstanding invoice is attached. Make payment by bank transfer "
+                            "immediately to avoid suspension."),
+        ("【恭喜】貴單位榮獲年度創新獎", "負責人 您好：恭喜入圍！為確保入圍資格，請盡快繳交審查費新臺幣 30,000 元。"),
+        ("Grant approved", "Congratulations! You have been selected for a USD 50,000 grant. A processing fee of "
+                           "USD 300 is payable before release. Contact us on WhatsApp."),
+    ],
+)
+def test_kinds_of_scam_not_in_the_samples_are_recognised_too(subject, body):
+    verdict = spam_verdict(subject, body)
+    assert verdict.likely, verdict
+    assert verdict.reasons and verdict.reasons_zh
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Speaker invitation", "We invite a speaker for our conference on 3 May; an honorarium is paid. "
+                               "Please reply by 20 April."),
+        ("贊助 g0v 大松", "您好，本公司想贊助下次黑客松的餐點費用，請問要匯款到哪個帳戶？需要開收據嗎？"),
+        ("Password reset on the wiki?", "I forgot my password for the hackfoldr wiki, who can help me log in?"),
+    ],
+)
+def test_genuine_requests_with_one_scammy_word_are_not_spam(subject, body):
+    assert not spam_verdict(subject, body).likely
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400), st.text(max_size=2000))
+def test_any_text_gets_a_score_between_0_and_100(subject, body):
+    verdict = spam_verdict(subject, body)
+    assert 0 <= verdict.score <= 100
+    assert verdict.likely == (verdict.score >= 60)
+
+
+def test_a_scam_is_filed_as_other_with_no_route_and_reasons():
+    matcher = build_matcher(load_settings(None))
+    result = matcher.match(
+        subject="Action required: your g0v workspace will be deactivated in 48 hours",
+        body="Dear Workspace Admin, we detected unusual activity. Verify your account here to keep g0v-tw active.",
+    )
+    assert result.category.key == "other"
+    assert result.matches == []
+    assert result.spam.likely and result.spam.reasons
+
+
+@pytest.fixture
+def labelled_inbox(db_path):
+    store = Store.open(db_path, actor="tester")
+    store.import_requests(sample_records(LABELLED), matcher=build_matcher(load_settings(None)))
+    store.close()
+    return db_path
+
+
+def _run(db, *args):
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+def test_spam_likely_filter_lists_exactly_the_scams(labelled_inbox):
+    result = _run(labelled_inbox, "list", "--json", "--limit", "500", "-q", "spam:likely")
+    assert result.exit_code == 0, result.output
+    assert {row["external_id"] for row in json.loads(result.output)} == SCAMS
+    rest = _run(labelled_inbox, "list", "--json", "--limit", "500", "-q", "spam:unlikely")
+    assert not {row["external_id"] for row in json.loads(rest.output)} & SCAMS
+
+
+def test_an_unknown_spam_value_is_a_usage_error():
+    with pytest.raises(UsageError, match="likely or unlikely"):
+        parse_filter("spam:maybe", me="tester")
+
+
+def test_match_text_and_json_show_the_spam_verdict(labelled_inbox):
+    text = _run(labelled_inbox, "match", "e001")
+    assert "Spam: likely" in text.output and "steward status" in text.output
+    data = json.loads(_run(labelled_inbox, "match", "e001", "--json").output)
+    assert data["spam"]["likely"] is True and 60 <= data["spam"]["score"] <= 100 and data["spam"]["reasons"]
+    assert data["category"]["key"] == "other" and data["matches"] == []
+    genuine = json.loads(_run(labelled_inbox, "match", "s001", "--json").output)
+    assert genuine["spam"]["likely"] is False
+
+
+def test_draft_offers_no_reply_to_spam_unless_forced(labelled_inbox):
+    refused = _run(labelled_inbox, "draft", "e001", "--print")
+    assert refused.exit_code != 0
+    assert "looks like spam" in refused.output and "--force" in refused.output
+    forced = _run(labelled_inbox, "draft", "e001", "--print", "--force")
+    assert forced.exit_code == 0 and forced.output.strip()
+
+
+def test_draft_of_a_request_filed_as_spam_is_refused_too(labelled_inbox):
+    assert _run(labelled_inbox, "status", "s013", "spam").exit_code == 0
+    refused = _run(labelled_inbox, "draft", "s013", "--print")
+    assert refused.exit_code != 0 and "filed as spam" in refused.output
+
+
+def test_the_request_view_says_a_scam_looks_like_spam_and_a_genuine_request_does_not(labelled_inbox):
+    from steward.tui.request_view import RequestView, load_details
+
+    store = Store.open(labelled_inbox, actor="tester")
+    try:
+        scam = RequestView()._meta(load_details(store, store.get("e001").id)).plain
+        genuine = RequestView()._meta(load_details(store, store.get("s001").id)).plain
+    finally:
+        store.close()
+    assert "Looks like spam" in scam and "verify an account" in scam
+    assert "Looks like spam" not in genuine

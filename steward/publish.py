@@ -22,7 +22,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +31,9 @@ from urllib.parse import quote, urlsplit
 from steward.files import write_atomic
 from steward.http_retry import RetryPolicy, with_retries
 from steward.models import StewardError, UsageError
-from steward.privacy import has_contact_details
+from steward.privacy import KnownNames, personal_data
 from steward.summary_markdown import DETAILS_MARK, is_public
+from steward.text import one_line
 
 if TYPE_CHECKING:
     import httpx
@@ -80,14 +81,19 @@ def publish(
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
     environ: Mapping[str, str] | None = None,
+    known_names: Iterable[str] = (),
 ) -> PublishResult:
-    """Send a summary to HackMD or Slack. `path_or_text`: a path (os.PathLike) or the Markdown itself."""
+    """Send a summary to HackMD or Slack. `path_or_text`: a path (os.PathLike) or the Markdown itself.
+
+    `known_names`: the people the inbox knows (see store.reports.all_people_names);
+    a public summary naming any of them, or holding anything else personal, is refused.
+    """
     if to not in TARGETS:
         raise UsageError(f"unknown publish target {to!r} (expected hackmd or slack)")
     environ = os.environ if environ is None else environ
     path = Path(path_or_text) if isinstance(path_or_text, os.PathLike) else None
     text = _read(path) if path else str(path_or_text)
-    warnings = _check_public(text, allow_private=allow_private, dry_run=dry_run)
+    warnings = _check_public(text, allow_private=allow_private, dry_run=dry_run, names=known_names)
     if to == "hackmd":
         plan = _hackmd_plan(text, path, settings, environ)
     else:
@@ -129,7 +135,13 @@ def _read(path: Path) -> str:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _check_public(text: str, *, allow_private: bool, dry_run: bool) -> list[str]:
+_WHAT = {
+    "[email]": "an e-mail address", "[phone]": "a phone number", "[id]": "an id or messenger handle",
+    "[address]": "a street address", "[link]": "a link", "[name]": "a person's name",
+}
+
+
+def _check_public(text: str, *, allow_private: bool, dry_run: bool, names: Iterable[str] = ()) -> list[str]:
     """Refuse (or, for a dry run, warn about) what should not leave the inbox."""
     if allow_private:
         return []
@@ -137,13 +149,18 @@ def _check_public(text: str, *, allow_private: bool, dry_run: bool) -> list[str]
     if not is_public(text):
         problem = "this summary is not a public one (export it with --public, or pass --allow-private)"
     else:
-        # Someone may have edited the file after export: look again, unescaped.
+        known = KnownNames(names)
+        # Someone may have edited the file after export: look again, unescaped and cleaned.
         for number, line in enumerate(text.splitlines(), start=1):
-            if has_contact_details(_ESCAPE.sub(r"\1", line)):
-                problem = (
-                    f"line {number} looks like it holds an e-mail address or phone number; "
-                    "remove it or pass --allow-private"
-                )
+            if _NOTE_ID.fullmatch(line):
+                continue
+            readable = one_line(_ESCAPE.sub(r"\1", line))
+            found = personal_data(readable)
+            what = _WHAT.get(found[0][2], "personal data") if found else None
+            if what is None and known.sub(readable) != readable:
+                what = "the name or address of someone in the inbox"
+            if what:
+                problem = f"line {number} looks like it holds {what}; remove it or pass --allow-private"
                 break
     if problem is None:
         return []
@@ -205,8 +222,6 @@ def _short_body(response: httpx.Response) -> str:
                 if isinstance(data.get(key), str):
                     text = data[key]
                     break
-    from steward.text import one_line
-
     text = one_line(text)
     return (text[:200] + "…") if len(text) > 200 else text
 

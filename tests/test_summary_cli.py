@@ -78,13 +78,16 @@ def test_week_export_agrees_with_the_inbox_listing(inbox):
     assert figure(markdown, "replied ") == statuses.count("replied") == 1
     assert figure(markdown, "closed ") == statuses.count("closed") + statuses.count("spam") == 2
     assert figure(markdown, "still open ") == 10
-    assert len(table_rows(markdown, "Date")) == 13
+    # Spam is counted but not listed.
+    assert len(table_rows(markdown, "Date")) == 12
+    assert "Not listed: 1 marked as spam." in markdown
     channels = {row[0]: int(row[1]) for row in table_rows(markdown, "Channel")}
     assert channels == {"Email": 8, "Form": 2, "Facebook": 1, "Slack": 1, "Other": 1}
 
     data = json.loads(run(inbox, "export", "--week", "2026-W47", "--json").output)
     assert (data["received"], data["replied"], data["closed"], data["open"]) == (13, 1, 2, 10)
-    assert {r["id"] for r in data["requests"]} == {r["id"] for r in expected}
+    assert {r["id"] for r in data["requests"]} == {r["id"] for r in expected if r["status"] != "spam"}
+    assert data["spam"] == 1
     assert sum(data["by_category"].values()) == sum(data["by_match"].values()) == 13
     assert data["by_channel"] == {"email": 8, "form": 2, "facebook": 1, "slack": 1, "other": 1}
 

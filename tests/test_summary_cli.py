@@ -206,3 +206,12 @@ def test_exported_public_summary_passes_the_publish_check(inbox, tmp_path, monke
     assert data["warnings"] == []
     assert data["request"]["body"]["content"] == out.read_text(encoding="utf-8")
     assert data["request"]["body"]["readPermission"] == "guest"
+
+
+def test_private_export_over_a_world_readable_file_is_private_afterwards(inbox, tmp_path):
+    out = tmp_path / "w47.md"
+    run(inbox, "export", "--week", "2026-W47", "--public", "--out", str(out))
+    assert out.stat().st_mode & 0o777 == 0o644
+    run(inbox, "export", "--week", "2026-W47", "--out", str(out))
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert "steward:private" in out.read_text(encoding="utf-8")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from steward.credentials import BadToken, clean_token, error_text, redact_url
 from steward.files import write_atomic
 from steward.http_retry import RetryPolicy, with_retries
 from steward.models import StewardError, UsageError
@@ -206,7 +207,7 @@ def send(client: httpx.Client, method: str, url: str, *, headers: dict, json_bod
 
 
 def _reason(exc: Exception) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    return error_text(exc)
 
 
 def _short_body(response: httpx.Response) -> str:
@@ -288,7 +289,10 @@ def _hackmd_plan(text: str, path: Path | None, settings, environ: Mapping[str, s
             "commentPermission": "signed_in_users" if public else "owners",
         }
     env_name = publish_settings.hackmd_token_env
-    token = environ.get(env_name, "").strip()
+    try:
+        token = clean_token(environ.get(env_name), source=f"${env_name}") or ""
+    except BadToken as exc:
+        raise UsageError(f"HackMD: {exc}") from None
     shown_auth = "Bearer ***" if token else f"Bearer <${env_name} is not set>"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"}
     missing = None if token else (
@@ -372,7 +376,13 @@ def slack_text(markdown: str, link: str | None = None) -> str:
 
 def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, str]) -> _Plan:
     env_name = settings.publish.slack_webhook_env
-    url = environ.get(env_name, "").strip()
+    try:
+        url = clean_token(environ.get(env_name), source=f"${env_name}") or ""
+    except BadToken:
+        raise UsageError(
+            f"Slack: ${env_name} holds a line break, space or other character a URL cannot have; "
+            "set it again (it is not shown here)"
+        ) from None
     missing = None
     if not url:
         missing = f"Slack: no webhook URL; set ${env_name} to the incoming webhook's URL"
@@ -381,8 +391,8 @@ def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, st
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise UsageError(f"Slack: ${env_name} is not an http(s) URL")
-        # The path of an incoming webhook is its secret.
-        shown_url = f"{parts.scheme}://{parts.netloc}/***"
+        # The path of an incoming webhook is its secret; so is any user:password@.
+        shown_url = redact_url(url, hide_path=True)
     link = _read_link(path) if path else None
     body = {"text": slack_text(text, link)}
     headers = {"Content-Type": "application/json"}

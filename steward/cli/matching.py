@@ -13,6 +13,7 @@ import click
 
 from steward.cli import CliContext, pass_ctx
 from steward.models import CATEGORIES, ENTRY_KINDS as KINDS, MatchResult, StewardError, UsageError
+from steward.credentials import redact_url, redact_urls
 from steward.text import one_line
 
 
@@ -120,7 +121,7 @@ def register(main: click.Group) -> None:
             ("English name", entry.name_en), ("URL", entry.url), ("Contacts", ", ".join(entry.contacts)),
             ("Aliases", ", ".join(entry.aliases)), ("Keywords", ", ".join(entry.keywords)),
             ("Description", entry.description), ("In English", entry.description_en),
-            ("From", entry.source),
+            ("From", redact_url(entry.source or "")),
         ):
             click.echo(f"{label + ':':<14}{one_line(value) or '-'}")
 
@@ -171,14 +172,16 @@ def register(main: click.Group) -> None:
         else:
             report = sync_directory(cli.settings, chosen, **options)
         for warning in report.warnings:
-            cli.warn(f"warning: {one_line(warning)}")
+            cli.warn(f"warning: {redact_urls(one_line(warning))}")
         if report.synced:
             click.echo(
                 f"synced {len(report.synced)} source(s): {len(report.added)} new, "
                 f"{len(report.updated)} updated"
             )
         if report.failed:
-            failures = "; ".join(f"{one_line(src)}: {one_line(why)}" for src, why in report.failed.items())
+            failures = "; ".join(
+                f"{redact_url(one_line(src))}: {redact_urls(one_line(why))}" for src, why in report.failed.items()
+            )
             raise StewardError(f"could not sync {failures}; the directory keeps what it last had from there")
 
     @main.command("match")

@@ -245,3 +245,19 @@ def test_cli_publish_knows_the_inbox_names(db_path, tmp_path):
     note.write_text(f"{PUBLIC_MARK}\n\n# Partner requests\n\n- 大華的提案 was accepted\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--db", str(db_path), "publish", str(note), "--to", "hackmd", "--dry-run"])
     assert "line 5 looks like it holds the name or address of someone in the inbox" in result.output
+
+
+def test_phonenumbers_stays_off_the_start_up_path():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, steward.cli, steward.privacy, steward.summary, steward.publish\n"
+        "from steward.privacy import scrub\n"
+        "scrub('no digits here')\n"
+        "assert 'phonenumbers' not in sys.modules, 'imported at start-up'\n"
+        "scrub('call 2345-6789')\n"
+        "assert 'phonenumbers' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

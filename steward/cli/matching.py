@@ -13,7 +13,6 @@ import click
 
 from steward.cli import CliContext, pass_ctx
 from steward.models import CATEGORIES, ENTRY_KINDS as KINDS, MatchResult, StewardError, UsageError
-from steward.credentials import redact_url, redact_urls
 from steward.text import one_line
 
 
@@ -121,7 +120,7 @@ def register(main: click.Group) -> None:
             ("English name", entry.name_en), ("URL", entry.url), ("Contacts", ", ".join(entry.contacts)),
             ("Aliases", ", ".join(entry.aliases)), ("Keywords", ", ".join(entry.keywords)),
             ("Description", entry.description), ("In English", entry.description_en),
-            ("From", redact_url(entry.source or "")),
+            ("From", _redacted(entry.source)),
         ):
             click.echo(f"{label + ':':<14}{one_line(value) or '-'}")
 
@@ -171,6 +170,8 @@ def register(main: click.Group) -> None:
                 )
         else:
             report = sync_directory(cli.settings, chosen, **options)
+        from steward.credentials import redact_urls
+
         for warning in report.warnings:
             cli.warn(f"warning: {redact_urls(one_line(warning))}")
         if report.synced:
@@ -179,6 +180,8 @@ def register(main: click.Group) -> None:
                 f"{len(report.updated)} updated"
             )
         if report.failed:
+            from steward.credentials import redact_url, redact_urls
+
             failures = "; ".join(
                 f"{redact_url(one_line(src))}: {redact_urls(one_line(why))}" for src, why in report.failed.items()
             )
@@ -264,3 +267,9 @@ def register(main: click.Group) -> None:
                 after = store.get(request_id)
                 changed += (before.match, before.category) != (after.match, after.category)
         click.echo(f"rematched {len(ids)} request(s); {changed} changed route or category")
+
+
+def _redacted(url: str | None) -> str:
+    from steward.credentials import redact_url
+
+    return redact_url(url or "")

@@ -28,6 +28,8 @@ LINK_MARK = "[link]"
 _MARKS = re.compile(r"\[(?:email|phone|name|id|address|link)\]")
 # A steward's approval for a request's subject to appear in public summaries.
 PUBLIC_OK_TAG = "public-ok"
+MAX_ORGANIZATION = 200  # characters; longer is not a name
+MAX_PUBLIC_SUBJECT = 300  # characters of an approved subject a public summary keeps
 
 # Detection reads a folded copy of the text, one character for one so positions
 # agree: full-width forms and Chinese-numeral digits as ASCII, "_" as "-".
@@ -93,7 +95,7 @@ _ADDRESS = re.compile(
     rf"(?:[{_HAN}]{{1,4}}[市縣])?(?:[{_HAN}]{{1,4}}[區鄉鎮市])?[{_HAN}\w]{{1,6}}?(?:路|街|大道)"
     rf"\s*(?:\d+\s*段)?\s*(?:\d+\s*巷)?\s*(?:\d+\s*弄)?\s*\d+(?:\s*[-之]\s*\d+)?\s*號(?:\s*\d+\s*[樓fF])?(?:\s*之\s*\d+)?"
     # No. 1, Sec. 4, Roosevelt Rd., Taipei; 123 Main Street
-    r"|(?:No\.?\s*)?\d+[a-z]?(?:-\d+)?\s*,?\s+(?:(?:Ln|Lane|Aly|Alley|Sec|Section)\.?\s*\d+\s*,?\s+)*"
+    r"|(?:No\.?\s*)?(?<!\d)\d+[a-z]?(?:-\d+)?\s*,?\s+(?:(?:Ln|Lane|Aly|Alley|Sec|Section)\.?\s*\d+\s*,?\s+)*"
     r"(?:[A-Z][\w'’]*\.?\s+){1,4}(?:Rd|Road|St|Street|Ave|Avenue|Blvd|Boulevard|Dr|Drive|Lane|Ln|Way|Hwy)\b\.?"
     r"(?:\s*,\s*[A-Z][\w'’.]*(?:\s+[A-Z][\w'’.]*)*)*",
 )
@@ -224,8 +226,8 @@ def safe_organization(text: str, names: Iterable[str] | KnownNames = ()) -> str 
     name is not an organization's name with a detail to mask but a field
     someone filled with something else, so it is left out entirely.
     """
-    if not text or not text.strip():
-        return None
+    if not text or not text.strip() or len(text) > MAX_ORGANIZATION:
+        return None  # a page of text in the organization field is not an organization's name
     known = names if isinstance(names, KnownNames) else KnownNames(names)
     if personal_data(text) or known.sub(text) != text:
         return None

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from steward.models import CATEGORIES, CHANNELS, CLOSED_STATUSES, STATUSES, Request, StewardError, UsageError
-from steward.privacy import PUBLIC_OK_TAG, KnownNames, safe_organization, scrub
+from steward.privacy import MAX_PUBLIC_SUBJECT, PUBLIC_OK_TAG, KnownNames, safe_organization, scrub
 from steward.text import one_line
 
 OPEN_STATUSES = ("new", "triaged", "drafting", "waiting")
@@ -393,10 +393,15 @@ def _row(request: Request, tz: tzinfo, scrubber: _Scrubber | None, **extra) -> R
             row,
             external_id=None,  # can be a mail Message-ID, which carries addresses and host names
             organization=(scrubber(row.organization) or None) if approved else scrubber.organization(row.organization),
-            subject=(scrubber(row.subject) or None) if approved else None,
+            # Masked whole, then cut: a cut first could leave half a phone number unrecognised.
+            subject=(_cut(scrubber(row.subject), MAX_PUBLIC_SUBJECT) or None) if approved else None,
             assignee=None,
         )
     return row
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def project_names(keys, settings, directory=None) -> dict[str, tuple[str, str]]:

@@ -215,3 +215,20 @@ def test_private_export_over_a_world_readable_file_is_private_afterwards(inbox, 
     run(inbox, "export", "--week", "2026-W47", "--out", str(out))
     assert out.stat().st_mode & 0o777 == 0o600
     assert "steward:private" in out.read_text(encoding="utf-8")
+
+
+def test_spam_is_counted_but_never_listed_public_or_private(inbox):
+    store = Store.open(inbox, actor="tester")
+    store.import_requests([IncomingRequest(
+        received_at=datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc), organization="RankBooster SEO Agency",
+        subject="Guaranteed first page on Google", external_id="spam-1",
+    )])
+    store.set_status("spam-1", "spam")
+    store.close()
+    for args in ([], ["--public"]):
+        markdown = run(inbox, "export", "--week", "2026-W47", "--lang", "en", *args).output
+        assert "RankBooster" not in markdown and "Guaranteed" not in markdown
+        assert "Not listed: 1 marked as spam." in markdown
+        assert figure(markdown, "Received: ") == 14
+        data = json.loads(run(inbox, "export", "--week", "2026-W47", "--json", *args).output)
+        assert data["spam"] == 1 and "RankBooster SEO Agency" not in json.dumps(data)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from steward.credentials import BadToken, clean_token, error_text, redact_url
+from steward.credentials import BadToken, clean_token, error_text, redact_url, redact_urls
 from steward.files import write_atomic
 from steward.http_retry import RetryPolicy, with_retries
 from steward.models import StewardError, UsageError
@@ -210,8 +210,8 @@ def _reason(exc: Exception) -> str:
     return error_text(exc)
 
 
-def _short_body(response: httpx.Response) -> str:
-    """What the service said, on one short line, for error messages."""
+def _short_body(response: httpx.Response, *secrets: str) -> str:
+    """What the service said, on one short line, for error messages; never a secret it echoed."""
     text = response.text or ""
     try:
         data = json.loads(text)
@@ -224,6 +224,10 @@ def _short_body(response: httpx.Response) -> str:
                     text = data[key]
                     break
     text = one_line(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = redact_urls(text)
     return (text[:200] + "…") if len(text) > 200 else text
 
 
@@ -303,7 +307,7 @@ def _hackmd_plan(text: str, path: Path | None, settings, environ: Mapping[str, s
         status = response.status_code
         where = f"team {team!r}" if team else "your workspace"
         if status in (401, 403):
-            raise StewardError(f"HackMD refused the token in ${env_name} ({status}): {_short_body(response)}")
+            raise StewardError(f"HackMD refused the token in ${env_name} ({status}): {_short_body(response, token)}")
         if status == 404:
             if action == "update":
                 hint = f"delete {sidecar_path(path)} to publish a new note" if path else "check the note id"
@@ -312,7 +316,7 @@ def _hackmd_plan(text: str, path: Path | None, settings, environ: Mapping[str, s
         if status == 413:
             raise StewardError("HackMD: the summary is too large for one note (413)")
         if status >= 400:
-            raise StewardError(f"HackMD answered {status}: {_short_body(response)}")
+            raise StewardError(f"HackMD answered {status}: {_short_body(response, token)}")
         if action == "update":
             result.note_id = note_id
             result.link = _read_link(path) if path else None
@@ -400,9 +404,9 @@ def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, st
     def finish(response: httpx.Response, result: PublishResult, path: Path | None) -> None:
         status = response.status_code
         if status in (401, 403, 404, 410):
-            raise StewardError(f"Slack refused the webhook in ${env_name} ({status}): {_short_body(response)}")
+            raise StewardError(f"Slack refused the webhook in ${env_name} ({status}): {_short_body(response, url)}")
         if status >= 400:
-            raise StewardError(f"Slack answered {status}: {_short_body(response)}")
+            raise StewardError(f"Slack answered {status}: {_short_body(response, url)}")
         result.link = link
 
     return _Plan(

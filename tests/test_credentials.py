@@ -140,3 +140,14 @@ def test_slack_dry_run_hides_a_password_in_the_webhook_url(tmp_path, monkeypatch
         assert result.exit_code == 0, result.output
         assert "hooks.slack.example" in result.output
         assert "HOOKPASS" not in result.output and "HOOKPATH" not in result.output
+
+
+def test_a_service_echoing_the_token_back_does_not_print_it(tmp_path):
+    note = tmp_path / "w47.md"
+    note.write_text(f"{PUBLIC_MARK}\n\n# Partner requests\n", encoding="utf-8")
+    settings = Settings(steward_name="t", language="en", timezone="Asia/Taipei", database=tmp_path / "s.db")
+    echo = httpx.MockTransport(lambda r: httpx.Response(401, json={"message": f"bad token {SECRET}"}))
+    with pytest.raises(Exception) as caught:
+        publish(note, to="hackmd", settings=settings, client=httpx.Client(transport=echo),
+                environ={"HACKMD_TOKEN": SECRET})
+    assert "401" in str(caught.value) and SECRET not in str(caught.value)

@@ -18,7 +18,6 @@ _INVISIBLE = re.compile(
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
-_BIDI = _INVISIBLE  # the older name
 # A whole escape sequence (CSI, OSC, …) is removed, not just its ESC byte, so no
 # "[31m" debris is left behind.
 _ESCAPE_SEQ = re.compile(

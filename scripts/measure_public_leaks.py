@@ -12,7 +12,8 @@ The week is exported in public mode (Markdown in both languages and the JSON,
 the path `steward export --public` takes) and the form's secrets are looked
 for as a reader would (see tests/hostile_privacy.leaks). Then each form, alone
 on a line of a public-marked file, is given to `publish --dry-run`, which
-should warn that it would refuse. Usage:
+should warn that it would refuse. At commit 002e7d6 (before the fix): 57 of 57
+cases leaked and publish let 19 of 19 through; after it, 0 and 0. Usage:
 
     python3 scripts/measure_public_leaks.py [--verbose]
 """

@@ -22,17 +22,19 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from steward.credentials import BadToken, clean_token, error_text, redact_url, redact_urls
 from steward.files import write_atomic
 from steward.http_retry import RetryPolicy, with_retries
 from steward.models import StewardError, UsageError
-from steward.privacy import has_contact_details
+from steward.privacy import KnownNames, personal_data
 from steward.summary_markdown import DETAILS_MARK, is_public
+from steward.text import one_line
 
 if TYPE_CHECKING:
     import httpx
@@ -80,14 +82,19 @@ def publish(
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
     environ: Mapping[str, str] | None = None,
+    known_names: Iterable[str] = (),
 ) -> PublishResult:
-    """Send a summary to HackMD or Slack. `path_or_text`: a path (os.PathLike) or the Markdown itself."""
+    """Send a summary to HackMD or Slack. `path_or_text`: a path (os.PathLike) or the Markdown itself.
+
+    `known_names`: the people the inbox knows (see store.reports.all_people_names);
+    a public summary naming any of them, or holding anything else personal, is refused.
+    """
     if to not in TARGETS:
         raise UsageError(f"unknown publish target {to!r} (expected hackmd or slack)")
     environ = os.environ if environ is None else environ
     path = Path(path_or_text) if isinstance(path_or_text, os.PathLike) else None
     text = _read(path) if path else str(path_or_text)
-    warnings = _check_public(text, allow_private=allow_private, dry_run=dry_run)
+    warnings = _check_public(text, allow_private=allow_private, dry_run=dry_run, names=known_names)
     if to == "hackmd":
         plan = _hackmd_plan(text, path, settings, environ)
     else:
@@ -129,7 +136,13 @@ def _read(path: Path) -> str:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _check_public(text: str, *, allow_private: bool, dry_run: bool) -> list[str]:
+_WHAT = {
+    "[email]": "an e-mail address", "[phone]": "a phone number", "[id]": "an id or messenger handle",
+    "[address]": "a street address", "[link]": "a link", "[name]": "a person's name",
+}
+
+
+def _check_public(text: str, *, allow_private: bool, dry_run: bool, names: Iterable[str] = ()) -> list[str]:
     """Refuse (or, for a dry run, warn about) what should not leave the inbox."""
     if allow_private:
         return []
@@ -137,13 +150,18 @@ def _check_public(text: str, *, allow_private: bool, dry_run: bool) -> list[str]
     if not is_public(text):
         problem = "this summary is not a public one (export it with --public, or pass --allow-private)"
     else:
-        # Someone may have edited the file after export: look again, unescaped.
+        known = KnownNames(names)
+        # Someone may have edited the file after export: look again, unescaped and cleaned.
         for number, line in enumerate(text.splitlines(), start=1):
-            if has_contact_details(_ESCAPE.sub(r"\1", line)):
-                problem = (
-                    f"line {number} looks like it holds an e-mail address or phone number; "
-                    "remove it or pass --allow-private"
-                )
+            if _NOTE_ID.fullmatch(line):
+                continue
+            readable = one_line(_ESCAPE.sub(r"\1", line))
+            found = personal_data(readable)
+            what = _WHAT.get(found[0][2], "personal data") if found else None
+            if what is None and known.sub(readable) != readable:
+                what = "the name or address of someone in the inbox"
+            if what:
+                problem = f"line {number} looks like it holds {what}; remove it or pass --allow-private"
                 break
     if problem is None:
         return []
@@ -189,11 +207,11 @@ def send(client: httpx.Client, method: str, url: str, *, headers: dict, json_bod
 
 
 def _reason(exc: Exception) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    return error_text(exc)
 
 
-def _short_body(response: httpx.Response) -> str:
-    """What the service said, on one short line, for error messages."""
+def _short_body(response: httpx.Response, *secrets: str) -> str:
+    """What the service said, on one short line, for error messages; never a secret it echoed."""
     text = response.text or ""
     try:
         data = json.loads(text)
@@ -205,9 +223,11 @@ def _short_body(response: httpx.Response) -> str:
                 if isinstance(data.get(key), str):
                     text = data[key]
                     break
-    from steward.text import one_line
-
     text = one_line(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = redact_urls(text)
     return (text[:200] + "…") if len(text) > 200 else text
 
 
@@ -273,9 +293,10 @@ def _hackmd_plan(text: str, path: Path | None, settings, environ: Mapping[str, s
             "commentPermission": "signed_in_users" if public else "owners",
         }
     env_name = publish_settings.hackmd_token_env
-    from steward.tokens import bearer_token  # stripped and checked; never echoed
-
-    token = bearer_token(environ, env_name) or ""
+    try:
+        token = clean_token(environ.get(env_name), source=f"${env_name}") or ""
+    except BadToken as exc:
+        raise UsageError(f"HackMD: {exc}") from None
     shown_auth = "Bearer ***" if token else f"Bearer <${env_name} is not set>"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"}
     missing = None if token else (
@@ -286,7 +307,7 @@ def _hackmd_plan(text: str, path: Path | None, settings, environ: Mapping[str, s
         status = response.status_code
         where = f"team {team!r}" if team else "your workspace"
         if status in (401, 403):
-            raise StewardError(f"HackMD refused the token in ${env_name} ({status}): {_short_body(response)}")
+            raise StewardError(f"HackMD refused the token in ${env_name} ({status}): {_short_body(response, token)}")
         if status == 404:
             if action == "update":
                 hint = f"delete {sidecar_path(path)} to publish a new note" if path else "check the note id"
@@ -295,7 +316,7 @@ def _hackmd_plan(text: str, path: Path | None, settings, environ: Mapping[str, s
         if status == 413:
             raise StewardError("HackMD: the summary is too large for one note (413)")
         if status >= 400:
-            raise StewardError(f"HackMD answered {status}: {_short_body(response)}")
+            raise StewardError(f"HackMD answered {status}: {_short_body(response, token)}")
         if action == "update":
             result.note_id = note_id
             result.link = _read_link(path) if path else None
@@ -359,7 +380,13 @@ def slack_text(markdown: str, link: str | None = None) -> str:
 
 def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, str]) -> _Plan:
     env_name = settings.publish.slack_webhook_env
-    url = environ.get(env_name, "").strip()
+    try:
+        url = clean_token(environ.get(env_name), source=f"${env_name}") or ""
+    except BadToken:
+        raise UsageError(
+            f"Slack: ${env_name} holds a line break, space or other character a URL cannot have; "
+            "set it again (it is not shown here)"
+        ) from None
     missing = None
     if not url:
         missing = f"Slack: no webhook URL; set ${env_name} to the incoming webhook's URL"
@@ -368,8 +395,8 @@ def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, st
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise UsageError(f"Slack: ${env_name} is not an http(s) URL")
-        # The path of an incoming webhook is its secret.
-        shown_url = f"{parts.scheme}://{parts.netloc}/***"
+        # The path of an incoming webhook is its secret; so is any user:password@.
+        shown_url = redact_url(url, hide_path=True)
     link = _read_link(path) if path else None
     body = {"text": slack_text(text, link)}
     headers = {"Content-Type": "application/json"}
@@ -377,9 +404,9 @@ def _slack_plan(text: str, path: Path | None, settings, environ: Mapping[str, st
     def finish(response: httpx.Response, result: PublishResult, path: Path | None) -> None:
         status = response.status_code
         if status in (401, 403, 404, 410):
-            raise StewardError(f"Slack refused the webhook in ${env_name} ({status}): {_short_body(response)}")
+            raise StewardError(f"Slack refused the webhook in ${env_name} ({status}): {_short_body(response, url)}")
         if status >= 400:
-            raise StewardError(f"Slack answered {status}: {_short_body(response)}")
+            raise StewardError(f"Slack answered {status}: {_short_body(response, url)}")
         result.link = link
 
     return _Plan(

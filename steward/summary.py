@@ -14,6 +14,15 @@ Counts are defined once here so the Markdown, ``--json`` and the TUI agree:
 - ``replied_in_period`` / ``closed_in_period``: requests of any date answered
   or closed during the period: the week's work, not the week's arrivals.
 - ``follow_ups_overdue`` and ``attention`` are as of the time of export.
+- ``spam``: requests received in the period now marked spam. They count in
+  the figures above but are never listed, publicly or not.
+
+Public summaries are built from fields known to be safe: counts, categories,
+routes and statuses. A request's organization is shown only when nothing in
+it points at a person (`steward.privacy.safe_organization`); its subject only
+when a steward tagged the request ``public-ok``, and then with anything
+personal masked. Otherwise the subject is None and the Markdown names the
+category in its place.
 
 No Markdown here (see summary_markdown.py) and no SQL (see store/reports.py).
 """
@@ -27,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from steward.models import CATEGORIES, CHANNELS, CLOSED_STATUSES, STATUSES, Request, StewardError, UsageError
-from steward.privacy import KnownNames, scrub
+from steward.privacy import MAX_PUBLIC_SUBJECT, PUBLIC_OK_TAG, KnownNames, safe_organization, scrub
 from steward.text import one_line
 
 from steward.models import OPEN_STATUSES  # noqa: E402 - the one definition of "open"
@@ -130,15 +139,18 @@ def _as_date(value: date | str, what: str) -> date:
 
 @dataclass
 class Row:
-    """One request as the summary lists it: already cleaned (and scrubbed when public)."""
+    """One request as the summary lists it: already cleaned (and scrubbed when public).
+
+    In a public summary `organization` and `subject` are None where they may not be shown.
+    """
 
     id: int
     external_id: str | None
     received_at: datetime  # UTC
     date: date  # local date of received_at
     channel: str
-    organization: str
-    subject: str
+    organization: str | None
+    subject: str | None
     category: str | None
     match: str | None
     status: str
@@ -203,6 +215,7 @@ class Summary:
     unchecked_at_send: list[tuple[str, int]]
     # directory key -> (name, English name), for the keys in by_match and the rows
     project_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    spam: int = 0  # received in the period and marked spam: counted, never listed
 
     def as_json(self) -> dict:
         hours = None if self.median_first_reply is None else round(self.median_first_reply.total_seconds() / 3600, 1)
@@ -219,6 +232,7 @@ class Summary:
             "first_replies": self.first_replies,
             "replies_sent": self.replies_sent,
             "follow_ups_overdue": self.follow_ups_overdue,
+            "spam": self.spam,
             "by_status": dict(self.by_status),
             "by_category": dict(self.by_category),
             "by_match": dict(self.by_match),
@@ -306,7 +320,12 @@ def _build(store, settings, period: Period, public: bool, now: datetime | None) 
     def row(request: Request, **extra) -> Row:
         return _row(request, tz, scrubber, **extra)
 
-    stale_rows = [row(others[i], age_days=(now - others[i].received_at).days) for i in stale_ids if i in others]
+    def listed(request: Request | None) -> bool:
+        return request is not None and request.status != "spam"
+
+    stale_rows = [
+        row(others[i], age_days=(now - others[i].received_at).days) for i in stale_ids if listed(others.get(i))
+    ]
     return Summary(
         period=period,
         timezone=settings.timezone,
@@ -325,19 +344,22 @@ def _build(store, settings, period: Period, public: bool, now: datetime | None) 
         by_category=_counts((r.category or NONE_KEY for r in received), CATEGORIES),
         by_match=_counts(r.match or NONE_KEY for r in received),
         by_channel=_counts((r.channel for r in received), CHANNELS),
-        requests=[row(r) for r in received],
+        requests=[row(r) for r in received if listed(r)],
         replied_in_period=[
-            row(others[i], event="replied", event_at=_parse_iso(at)) for i, at in replied_events if i in others
+            row(others[i], event="replied", event_at=_parse_iso(at))
+            for i, at in replied_events if listed(others.get(i))
         ],
         closed_in_period=[
-            row(others[i], event=new, event_at=_parse_iso(at)) for i, new, at in closed_events if i in others
+            row(others[i], event=new, event_at=_parse_iso(at))
+            for i, new, at in closed_events if listed(others.get(i)) and new != "spam"
         ],
         attention_days=settings.summary.attention_days,
         stale=stale_rows,
         stale_total=stale_total,
-        follow_ups_due=[row(others[i]) for i in due_ids if i in others],
+        follow_ups_due=[row(others[i]) for i in due_ids if listed(others.get(i))],
         follow_ups_due_total=due_total,
         unchecked_at_send=sorted(misses.items(), key=lambda kv: (-kv[1], kv[0])),
+        spam=by_status.get("spam", 0),
     )
 
 
@@ -354,6 +376,9 @@ class _Scrubber:
 
     def __call__(self, text: str) -> str:
         return scrub(text, self.names)
+
+    def organization(self, text: str) -> str | None:
+        return safe_organization(text, self.names)
 
 
 def _row(request: Request, tz: tzinfo, scrubber: _Scrubber | None, **extra) -> Row:
@@ -373,15 +398,22 @@ def _row(request: Request, tz: tzinfo, scrubber: _Scrubber | None, **extra) -> R
         **extra,
     )
     if scrubber is not None:
-        # External ids can be mail Message-IDs, which carry addresses and host names.
+        # Only what a steward approved is shown as written (still masked); an
+        # organization otherwise shows only if nothing in it is personal.
+        approved = PUBLIC_OK_TAG in request.tags
         row = replace(
             row,
-            external_id=None,
-            organization=scrubber(row.organization),
-            subject=scrubber(row.subject),
+            external_id=None,  # can be a mail Message-ID, which carries addresses and host names
+            organization=(scrubber(row.organization) or None) if approved else scrubber.organization(row.organization),
+            # Masked whole, then cut: a cut first could leave half a phone number unrecognised.
+            subject=(_cut(scrubber(row.subject), MAX_PUBLIC_SUBJECT) or None) if approved else None,
             assignee=None,
         )
     return row
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def project_names(keys, settings, directory=None) -> dict[str, tuple[str, str]]:

@@ -187,26 +187,41 @@ class _Renderer:
                 self.add(w["nothing"], "")
 
     def what(self, row: Row) -> str:
-        """"Organization — subject" for list items; just the subject when there is no organization."""
-        subject = cell(row.subject, SUBJECT_WIDTH, empty=self.w["no_subject"])
+        """"Organization — subject" for list items; just the subject when there is no organization.
+
+        A public summary names the category where the subject may not be shown.
+        """
+        if row.subject is None and self.s.public:
+            subject = self.category(row.category)
+        else:
+            subject = cell(row.subject, SUBJECT_WIDTH, empty=self.w["no_subject"])
         org = cell(row.organization, ORG_WIDTH, empty="")
         return f"{org} — {subject}" if org else subject
 
     def requests(self) -> None:
         s, w = self.s, self.w
         self.heading(2, w["requests"])
+        spam_note = [w["spam_note"].format(n=s.spam), ""] if s.spam else []
         if not s.requests:
-            self.add(w["none_received"], "")
+            self.add(w["none_received"] if not s.spam else w["only_spam"], "", *spam_note)
             return
         header = list(w["cols"])
+        # In public, subjects only where a steward approved one, and no assignees.
+        subjects = not s.public or any(r.subject is not None for r in s.requests)
         if s.public:
-            header = header[:-1]  # no assignees in public
+            header = header[:-1]
+        if not subjects:
+            del header[2]
         rows = []
         for r in s.requests:
+            if r.subject is None and s.public:
+                subject = w["subject_withheld"]
+            else:
+                subject = cell(r.subject, SUBJECT_WIDTH, empty=w["no_subject"])
             row = [
                 self.day(r.date, short=True),
                 cell(r.organization, ORG_WIDTH),
-                cell(r.subject, SUBJECT_WIDTH, empty=w["no_subject"]),
+                *([subject] if subjects else []),
                 self.category(r.category),
                 self.project(r.match),
                 self.status(r.status),
@@ -215,6 +230,7 @@ class _Renderer:
                 row.append(cell(r.assignee))
             rows.append(row)
         self.table(header, rows)
+        self.add(*spam_note)
 
     def done(self) -> None:
         s, w = self.s, self.w

@@ -6,8 +6,18 @@ import re
 
 # C0 controls but tab and newline, DEL, C1 controls; carriage returns are folded first.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Bidi embeddings, overrides and isolates could reorder a whole terminal line.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Invisible format characters (Unicode category Cf): zero-width space, joiners and
+# no-break space (U+200B-U+200D, U+FEFF, U+2060), soft hyphen, bidi marks,
+# embeddings, overrides and isolates (which could reorder a whole terminal line),
+# invisible operators, interlinear annotation, tag characters. They hide text from
+# searches and checks (a phone number with U+200B between its digits) and take no
+# cell on screen while cell_width counts them. tests/test_text.py holds this list
+# to unicodedata's.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 # A whole escape sequence (CSI, OSC, …) is removed, not just its ESC byte, so no
 # "[31m" debris is left behind.
 _ESCAPE_SEQ = re.compile(
@@ -20,13 +30,16 @@ _ESCAPE_SEQ = re.compile(
 
 
 def clean_text(value: str | None) -> str:
-    """Strip terminal control codes and bidi overrides; keep newline and tab."""
+    """Strip terminal control codes, bidi overrides and zero-width characters; keep newline and tab.
+
+    Line and paragraph separators (U+2028, U+2029) become newlines.
+    """
     if not value:
         return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     value = _ESCAPE_SEQ.sub("", value)
     value = _CONTROL.sub("", value)
-    return _BIDI.sub("", value)
+    return _INVISIBLE.sub("", value)
 
 
 def one_line(value: str | None) -> str:
@@ -52,14 +65,19 @@ def cell_width(value: str) -> int:
 
     width = 0
     for ch in value:
-        if unicodedata.combining(ch):
+        if unicodedata.combining(ch) or _INVISIBLE.match(ch):
             continue
         width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return width
 
 
 def fit(value: str, width: int) -> str:
-    """Cut to at most `width` cells, never through a wide character, with an ellipsis."""
+    """Cut to at most `width` cells, never through a wide character, with an ellipsis.
+
+    Control and invisible characters are dropped on the way out too, so a
+    caller that forgot to clean cannot misalign a column or hide text.
+    """
+    value = _INVISIBLE.sub("", _CONTROL.sub("", _ESCAPE_SEQ.sub("", value)))
     if cell_width(value) <= width:
         return value
     out, used = [], 0

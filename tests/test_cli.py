@@ -475,10 +475,10 @@ def test_a_hackmd_token_that_cannot_be_a_token_is_named_not_echoed(tmp_path, mon
 
 
 def test_a_pasted_token_with_a_trailing_newline_is_used_without_it():
-    from steward.tokens import bearer_token
+    from steward.credentials import clean_token
 
-    assert bearer_token({"T": "  tok-SECRET\n"}, "T") == "tok-SECRET"
-    assert bearer_token({"T": " \n"}, "T") is None and bearer_token({}, "T") is None
+    assert clean_token("  tok-SECRET\n", source="$T") == "tok-SECRET"
+    assert clean_token(" \n", source="$T") is None and clean_token(None, source="$T") is None
 
 
 def test_a_plain_launch_with_a_config_nested_too_deep_is_one_line(tmp_path, inbox):

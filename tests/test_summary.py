@@ -121,8 +121,10 @@ def test_week_counts_match_the_requests_received_that_week(inbox, settings):
     inbox.set_status("s050", "spam")
     inbox.set_status("s042", "waiting")
     summary = summarize(inbox, settings, Period.iso_week("2026-W47"))
-    assert [r.external_id for r in summary.requests] == [f"s0{n}" for n in range(38, 51)]
+    # Spam counts (received, closed, spam) but is never listed.
+    assert [r.external_id for r in summary.requests] == [f"s0{n}" for n in range(38, 50)]
     assert (summary.received, summary.replied, summary.closed, summary.open) == (13, 1, 2, 10)
+    assert summary.spam == 1 and summary.as_json()["spam"] == 1
     assert sum(summary.by_channel.values()) == sum(summary.by_category.values()) == summary.received
     assert summary.by_channel["email"] == 8
     assert summary.open_overall == 60 - 3  # waiting still needs someone
@@ -209,21 +211,32 @@ def test_attention_lists_old_open_requests_and_due_follow_ups(inbox, settings):
 
 
 def test_public_summary_drops_people_but_keeps_organizations(store, settings):
+    at = datetime(2026, 11, 17, 2, 0, tzinfo=timezone.utc)
     store.import_requests([
         IncomingRequest(
-            received_at=datetime(2026, 11, 17, 2, 0, tzinfo=timezone.utc), from_name="林雅婷",
-            from_email="lin@rdec.example.tw", organization="研考會（林雅婷 0912-345-678）",
-            subject="林雅婷 asks: call (03)335-0912 分機 4312 or lin@rdec.example.tw", external_id="<x@mail.example.tw>",
-        )
+            received_at=at, from_name="林雅婷", from_email="lin@rdec.example.tw",
+            organization="研考會（林雅婷 0912-345-678）", external_id="<x@mail.example.tw>",
+            subject="林雅婷 asks: call (03)335-0912 分機 4312 or lin@rdec.example.tw",
+        ),
+        IncomingRequest(received_at=at, from_name="Ada", organization="研考會", subject="雅婷的提案"),
     ])
     store.assign(1, "Ada Steward")
     public = summarize(store, settings, Period.iso_week("2026-W47"), public=True)
-    row = public.requests[0]
-    assert row.assignee is None and row.external_id is None
-    assert row.organization == "研考會（[name] [phone]）"
-    assert row.subject == "[name] asks: call [phone] or [email]"
+    first, second = public.requests
+    assert first.assignee is None and first.external_id is None
+    # Not approved: a subject is never shown; an organization only if nothing in it is personal.
+    assert (first.organization, first.subject) == (None, None)
+    assert (second.organization, second.subject) == ("研考會", None)
+
+    store.add_tags(1, ["public-ok"])
+    store.add_tags(2, ["public-ok"])
+    first, second = summarize(store, settings, Period.iso_week("2026-W47"), public=True).requests
+    assert first.organization == "研考會（[name] [phone]）"
+    assert first.subject == "[name] asks: call [phone] or [email]"
+    assert second.subject == "[name]的提案"  # the sender's given name, from another request
     private = summarize(store, settings, Period.iso_week("2026-W47"))
     assert private.requests[0].assignee == "Ada Steward"
+    assert private.requests[1].subject == "雅婷的提案"
 
 
 def test_routed_projects_are_named_from_the_directory(inbox, settings):

@@ -78,13 +78,16 @@ def test_week_export_agrees_with_the_inbox_listing(inbox):
     assert figure(markdown, "replied ") == statuses.count("replied") == 1
     assert figure(markdown, "closed ") == statuses.count("closed") + statuses.count("spam") == 2
     assert figure(markdown, "still open ") == 10
-    assert len(table_rows(markdown, "Date")) == 13
+    # Spam is counted but not listed.
+    assert len(table_rows(markdown, "Date")) == 12
+    assert "Not listed: 1 marked as spam." in markdown
     channels = {row[0]: int(row[1]) for row in table_rows(markdown, "Channel")}
     assert channels == {"Email": 8, "Form": 2, "Facebook": 1, "Slack": 1, "Other": 1}
 
     data = json.loads(run(inbox, "export", "--week", "2026-W47", "--json").output)
     assert (data["received"], data["replied"], data["closed"], data["open"]) == (13, 1, 2, 10)
-    assert {r["id"] for r in data["requests"]} == {r["id"] for r in expected}
+    assert {r["id"] for r in data["requests"]} == {r["id"] for r in expected if r["status"] != "spam"}
+    assert data["spam"] == 1
     assert sum(data["by_category"].values()) == sum(data["by_match"].values()) == 13
     assert data["by_channel"] == {"email": 8, "form": 2, "facebook": 1, "slack": 1, "other": 1}
 
@@ -203,3 +206,29 @@ def test_exported_public_summary_passes_the_publish_check(inbox, tmp_path, monke
     assert data["warnings"] == []
     assert data["request"]["body"]["content"] == out.read_text(encoding="utf-8")
     assert data["request"]["body"]["readPermission"] == "guest"
+
+
+def test_private_export_over_a_world_readable_file_is_private_afterwards(inbox, tmp_path):
+    out = tmp_path / "w47.md"
+    run(inbox, "export", "--week", "2026-W47", "--public", "--out", str(out))
+    assert out.stat().st_mode & 0o777 == 0o644
+    run(inbox, "export", "--week", "2026-W47", "--out", str(out))
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert "steward:private" in out.read_text(encoding="utf-8")
+
+
+def test_spam_is_counted_but_never_listed_public_or_private(inbox):
+    store = Store.open(inbox, actor="tester")
+    store.import_requests([IncomingRequest(
+        received_at=datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc), organization="RankBooster SEO Agency",
+        subject="Guaranteed first page on Google", external_id="spam-1",
+    )])
+    store.set_status("spam-1", "spam")
+    store.close()
+    for args in ([], ["--public"]):
+        markdown = run(inbox, "export", "--week", "2026-W47", "--lang", "en", *args).output
+        assert "RankBooster" not in markdown and "Guaranteed" not in markdown
+        assert "Not listed: 1 marked as spam." in markdown
+        assert figure(markdown, "Received: ") == 14
+        data = json.loads(run(inbox, "export", "--week", "2026-W47", "--json", *args).output)
+        assert data["spam"] == 1 and "RankBooster SEO Agency" not in json.dumps(data)

@@ -140,7 +140,7 @@ def register(main: click.Group) -> None:
             ("English name", entry.name_en), ("URL", entry.url), ("Contacts", ", ".join(entry.contacts)),
             ("Aliases", ", ".join(entry.aliases)), ("Keywords", ", ".join(entry.keywords)),
             ("Description", entry.description), ("In English", entry.description_en),
-            ("From", entry.source),
+            ("From", _redacted(entry.source)),
         ):
             click.echo(f"{label + ':':<14}{one_line(value) or '-'}")
 
@@ -226,15 +226,21 @@ def register(main: click.Group) -> None:
                 )
         else:
             report = sync_directory(cli.settings, chosen, **options)
+        from steward.credentials import redact_urls
+
         for warning in report.warnings:
-            cli.warn(f"warning: {one_line(warning)}")
+            cli.warn(f"warning: {redact_urls(one_line(warning))}")
         if report.synced:
             click.echo(
                 f"synced {len(report.synced)} source(s): {len(report.added)} new, "
                 f"{len(report.updated)} updated"
             )
         if report.failed:
-            failures = "; ".join(f"{one_line(src)}: {one_line(why)}" for src, why in report.failed.items())
+            from steward.credentials import redact_url, redact_urls
+
+            failures = "; ".join(
+                f"{redact_url(one_line(src))}: {redact_urls(one_line(why))}" for src, why in report.failed.items()
+            )
             raise StewardError(f"could not sync {failures}; the directory keeps what it last had from there")
 
     @main.command("match")
@@ -335,3 +341,9 @@ def register(main: click.Group) -> None:
                 after = store.get(request_id)
                 changed += (before.match, before.category) != (after.match, after.category)
         click.echo(f"rematched {len(ids)} request(s); {changed} changed route or category")
+
+
+def _redacted(url: str | None) -> str:
+    from steward.credentials import redact_url
+
+    return redact_url(url or "")

@@ -35,8 +35,10 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def config_show(cli: CliContext, as_json):
         """The effective settings and where each came from."""
+        from steward.credentials import redact_values
+
         settings = cli.settings
-        values = settings.as_dict()
+        values = redact_values(settings.as_dict())  # no user:password@ or ?key= of a feed or source
         origins = {key: settings.origins.get(key, "default") for key in values}
         if as_json:
             cli.echo_json({

@@ -72,7 +72,17 @@ def register(main: click.Group) -> None:
         """Publish a summary FILE to HackMD (create or update a note) or Slack."""
         from steward.publish import publish
 
-        result = publish(file, to=target, settings=cli.settings, dry_run=dry_run, allow_private=allow_private)
+        from steward.models import StewardError
+        from steward.store.reports import all_people_names
+
+        names = ()
+        if not allow_private:
+            try:
+                names = all_people_names(cli.store)
+            except StewardError as exc:
+                cli.warn(f"steward: checking without the inbox's names: {exc}")
+        result = publish(file, to=target, settings=cli.settings, dry_run=dry_run, allow_private=allow_private,
+                         known_names=names)
         for warning in result.warnings:
             cli.warn(f"steward: {warning}")
         if as_json:

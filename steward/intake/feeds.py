@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
+from steward.credentials import BadToken, clean_token, error_text
 from steward.http_retry import RetryPolicy, WaitTooLong, with_retries
 from steward.intake import guarded
 from steward.intake.jsonl import HugeNumber, loads, record_from_mapping
 from steward.models import IncomingRequest, RecordError, StewardError
-from steward.text import one_line
 
 if TYPE_CHECKING:
     import httpx
@@ -65,9 +65,10 @@ def fetch_pages(
     that stores each page's cursor after importing its items never skips any.
     """
     headers = {"Accept": "application/json"}
-    from steward.tokens import bearer_token  # stripped and checked; never echoed
-
-    token = bearer_token(environ, feed.token_env) if feed.token_env else None
+    try:
+        token = clean_token(environ.get(feed.token_env), source=f"${feed.token_env}") if feed.token_env else None
+    except BadToken as exc:
+        raise FeedError(feed.name, str(exc)) from None
     if token:
         headers["Authorization"] = f"Bearer {token}"
     seen = 0
@@ -143,4 +144,4 @@ def _get_json(feed: FeedSettings, client: httpx.Client, params: dict, headers: d
 
 
 def _transport_reason(exc: Exception) -> str:
-    return one_line(str(exc))[:200] or type(exc).__name__
+    return error_text(exc)

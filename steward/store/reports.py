@@ -182,3 +182,14 @@ def people_names(store: Store, ids: Iterable[int]) -> set[str]:
             names.update(v for v in row if v)
     names.update(store.known_assignees())
     return names
+
+
+def all_people_names(store: Store) -> set[str]:
+    """Every sender name and address in the inbox, and every assignee: what `publish` looks for."""
+    names = {
+        v for row in store.conn.execute(
+            "SELECT from_name, from_email FROM requests UNION SELECT from_name, from_email FROM messages"
+        ) for v in row if v
+    }
+    names.update(store.known_assignees())
+    return names

@@ -31,11 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
 
     started = time.perf_counter()
-    from steward.matching_model import features, shipped_model
+    from steward.matching.model import features, shipped_model
 
     model = shipped_model()
     print(f"import + load weights: {(time.perf_counter() - started) * 1000:.1f} ms ({len(model.weights)} features)")
-    from steward.spam import spam_verdict
+    from steward.matching.spam import spam_verdict
 
     predict, whole, spam = [], [], []
     for _ in range(args.rounds):

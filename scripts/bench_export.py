@@ -95,11 +95,11 @@ def best_of(runs: int, action) -> float:
 
 
 def measure(path: Path, runs: int) -> dict:
-    from steward.config import Settings
-    from steward.directory import load_directory
+    from steward.config.settings import Settings
+    from steward.directory.entries import load_directory
     from steward.store import Store
-    from steward.summary import Period, build_summary
-    from steward.summary_markdown import render_markdown
+    from steward.summary.data import Period, build_summary
+    from steward.summary.markdown import render_markdown
 
     settings = Settings(steward_name="bench", language="zh-TW", timezone="Asia/Taipei", database=path)
     directory = load_directory(settings)

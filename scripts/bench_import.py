@@ -195,8 +195,8 @@ def bench_huge_fields() -> int:
     slowest = 0.0
     try:
         sys.path.insert(0, str(root))
-        from steward.config import load_settings
-        from steward.importer import import_paths
+        from steward.config.settings import load_settings
+        from steward.intake.pipeline import import_paths
         from steward.store import Store
 
         # Start-up alone (an empty file), to read the process figures against.

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from steward.directory import Directory, DirectoryEntry  # noqa: E402
-from steward.matching import DEFAULT_MIN_SCORE, Matcher  # noqa: E402
-from steward.matching_rules import load_category_rules  # noqa: E402
+from steward.directory.entries import Directory, DirectoryEntry  # noqa: E402
+from steward.matching.matcher import DEFAULT_MIN_SCORE, Matcher  # noqa: E402
+from steward.matching.rules import load_category_rules  # noqa: E402
 
 SYLLABLES = (
     "ka lo mi ra te su vo ne pa di zu fe ho ja qu bi ly nor tek vis "
@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     real = []
     if args.projects:
-        from steward.directory import stable_key
-        from steward.directory_import import read_rows
+        from steward.directory.entries import stable_key
+        from steward.directory.importing import read_rows
 
         rows, _ = read_rows(args.projects)
         real = [DirectoryEntry(key=stable_key(r.fields["name"]), **r.fields) for r in rows]

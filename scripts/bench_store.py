@@ -30,9 +30,9 @@ BARE = (
 
 
 def build(path: Path, size: int, *, match: bool) -> float:
-    from steward.config import load_settings
-    from steward.demo import synthetic_requests
-    from steward.matching import build_matcher
+    from steward.config.settings import load_settings
+    from steward.demo.build import synthetic_requests
+    from steward.matching.matcher import build_matcher
     from steward.store import Store
 
     settings = load_settings(database=path)

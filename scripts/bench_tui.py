@@ -90,9 +90,9 @@ async def filter_latencies(db: Path, queries: list[str]) -> list[float]:
     from textual import events
     from textual.keys import _character_to_key
 
-    from steward.config import load_settings
+    from steward.config.settings import load_settings
     from steward.tui.app import StewardApp
-    from steward.tui.inbox_list import InboxList
+    from steward.tui.inbox.request_list import InboxList
 
     painted: dict[int, float] = {}
     original = InboxList.render_line

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rebuild steward/word_commonness.tsv: how common each word is in ordinary requests.
+"""Rebuild steward/matching/word_commonness.tsv: how common each word is in ordinary requests.
 
     python3 scripts/build_commonness.py [LABELLED.jsonl ...] [--out FILE]
 
@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from steward.directory import default_entries  # noqa: E402
-from steward.matching import normalize  # noqa: E402
-from steward.matching_specificity import Commonness, count_pieces  # noqa: E402
+from steward.directory.entries import default_entries  # noqa: E402
+from steward.matching.matcher import normalize  # noqa: E402
+from steward.matching.specificity import Commonness, count_pieces  # noqa: E402
 
 
 def read_requests(paths: list[Path], keep=lambda record: True) -> list[dict]:
@@ -51,7 +51,7 @@ def build(records: list[dict], entries: list[dict], *, minimum: int = 2) -> Comm
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=[ROOT / "tests/data/labelled_requests.jsonl"])
-    parser.add_argument("--out", type=Path, default=ROOT / "steward/word_commonness.tsv")
+    parser.add_argument("--out", type=Path, default=ROOT / "steward/matching/word_commonness.tsv")
     parser.add_argument("--min", type=int, default=2, help="leave out pieces in fewer requests than this")
     args = parser.parse_args(argv)
     table = build(read_requests(args.files), default_entries(), minimum=args.min)

@@ -36,9 +36,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from steward.config import load_settings  # noqa: E402
+from steward.config.settings import load_settings  # noqa: E402
 from steward.intake import read_path  # noqa: E402
-from steward.matching import build_matcher  # noqa: E402
+from steward.matching.matcher import build_matcher  # noqa: E402
 from steward.models import NotFound, StewardError  # noqa: E402
 from steward.store import Store  # noqa: E402
 

@@ -3,7 +3,7 @@
 
     python3 scripts/eval_routing.py [LABELLED.jsonl] [--projects CSV]
 
-Routing has numbers tuned by hand (steward.matching, steward.matching_specificity)
+Routing has numbers tuned by hand (steward.matching.matcher, steward.matching.specificity)
 and a table learned from labelled requests (word_commonness.tsv). This prints
 top-1 and top-3 route accuracy:
 
@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_commonness import build  # noqa: E402
 
-from steward.config import load_settings  # noqa: E402
-from steward.directory import default_entries, load_directory  # noqa: E402
-from steward.directory_import import import_directory  # noqa: E402
-from steward.matching import Matcher  # noqa: E402
-from steward.matching_rules import load_category_rules  # noqa: E402
+from steward.config.settings import load_settings  # noqa: E402
+from steward.directory.entries import default_entries, load_directory  # noqa: E402
+from steward.directory.importing import import_directory  # noqa: E402
+from steward.matching.matcher import Matcher  # noqa: E402
+from steward.matching.rules import load_category_rules  # noqa: E402
 
 
 def scores(matcher: Matcher, rows: list[dict]) -> dict[str, tuple[float, float, int]]:

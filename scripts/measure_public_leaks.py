@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from steward.config import Settings  # noqa: E402
+from steward.config.settings import Settings  # noqa: E402
 from steward.models import IncomingRequest  # noqa: E402
 from steward.store import Store  # noqa: E402
-from steward.summary import Period, build_summary  # noqa: E402
-from steward.summary_markdown import PUBLIC_MARK, md_text, render_markdown  # noqa: E402
+from steward.summary.data import Period, build_summary  # noqa: E402
+from steward.summary.markdown import PUBLIC_MARK, md_text, render_markdown  # noqa: E402
 from tests.hostile_privacy import FORMS, leaks  # noqa: E402
 
 PLACES = ("subject", "approved subject", "organization")
@@ -65,7 +65,7 @@ def public_outputs(form, place: str) -> list[str]:
 
 
 def publish_passes(form) -> bool:
-    from steward.publish import publish
+    from steward.summary.publish import publish
 
     text = f"{PUBLIC_MARK}\n\n# Partner requests\n\n| 17 Nov | {md_text(form.text)} |\n"
     settings = Settings(steward_name="tester", language="en", timezone="Asia/Taipei", database=Path("unused.db"))

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Fit the category model to labelled requests and write steward/matching_model.json.
+"""Fit the category model to labelled requests and write steward/matching/model.json.
 
     python3 scripts/train_matching.py [tests/data/labelled_requests.jsonl] [--out PATH]
 
 Each line is a request in steward's interchange format with an `expected`
 object ({"category": KEY, …}); see tests/data/labelled_requests.jsonl. The
-fitting is steward.matching_model.train: pure Python (multinomial logistic
+fitting is steward.matching.model.train: pure Python (multinomial logistic
 regression by AdaGrad), the same code `steward train` runs on a steward's own
 labels, so the app never needs numpy or scikit-learn. Regularization and the
 number of passes are fixed in TrainOptions (chosen once by a rule, not tuned on
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from steward.matching_model import SHIPPED, CategoryModel, TrainOptions, train  # noqa: E402
+from steward.matching.model import SHIPPED, CategoryModel, TrainOptions, train  # noqa: E402
 from steward.models import CATEGORIES  # noqa: E402
 
 DEFAULT_DATA = ROOT / "tests" / "data" / "labelled_requests.jsonl"
@@ -43,8 +43,8 @@ def read_rows(path: Path) -> list[dict]:
 
 def shipped_matcher():
     """A rules-only matcher over the shipped directory and rules (the user's config left out)."""
-    from steward.config import load_settings
-    from steward.matching import build_matcher
+    from steward.config.settings import load_settings
+    from steward.matching.matcher import build_matcher
 
     with tempfile.TemporaryDirectory(prefix="steward-train-") as empty:
         settings = dataclasses.replace(load_settings(None), config_dir=Path(empty))
@@ -106,7 +106,7 @@ def stratified_folds(labels: list[str], k: int = 5, seed: int = 13) -> list[list
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, nargs="?", default=DEFAULT_DATA)
-    parser.add_argument("--out", type=Path, default=ROOT / "steward" / SHIPPED)
+    parser.add_argument("--out", type=Path, default=ROOT / "steward" / "matching" / SHIPPED)
     args = parser.parse_args(argv)
     rows = read_rows(args.file)
     matcher = shipped_matcher()

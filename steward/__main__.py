@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> None:
         from steward.models import StewardError
 
         try:
-            from steward.config import load_settings
+            from steward.config.settings import load_settings
             from steward.tui.launch import prepare, run_app
 
             settings = load_settings(None, database=database or None)

@@ -150,7 +150,7 @@ class CategoryGuess:
 
 @dataclass
 class SpamVerdict:
-    """Whether a request looks like spam or a scam (steward.spam)."""
+    """Whether a request looks like spam or a scam (steward.matching.spam)."""
 
     likely: bool = False
     score: int = 0  # 0..100

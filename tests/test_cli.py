@@ -44,7 +44,7 @@ def test_list_json_has_exactly_the_documented_keys(inbox):
 
 
 def test_list_table_fits_eighty_columns(inbox):
-    from steward.text import cell_width
+    from steward.util.text import cell_width
 
     result = run("list", db=inbox)
     assert result.exit_code == 0
@@ -351,7 +351,7 @@ def _real_inbox_contents(path) -> tuple[int, list[str]]:
 
 
 def test_demo_reset_with_steward_db_set_leaves_the_real_inbox_alone(inbox, no_app, monkeypatch, tmp_path):
-    from steward.demo import default_demo_path
+    from steward.demo.build import default_demo_path
 
     before = _real_inbox_contents(inbox)
     monkeypatch.setenv("STEWARD_DB", str(inbox))
@@ -406,7 +406,7 @@ def test_the_readme_checklist_example_works_on_the_demo_inbox(tmp_path, no_app):
 
 
 def test_init_leaves_the_language_to_the_locale(tmp_path, monkeypatch):
-    from steward.config import load_settings
+    from steward.config.settings import load_settings
 
     path = tmp_path / "config.toml"
     assert CliRunner().invoke(main, ["--config", str(path), "init", "--name", "mei"]).exit_code == 0
@@ -475,7 +475,7 @@ def test_a_hackmd_token_that_cannot_be_a_token_is_named_not_echoed(tmp_path, mon
 
 
 def test_a_pasted_token_with_a_trailing_newline_is_used_without_it():
-    from steward.credentials import clean_token
+    from steward.util.credentials import clean_token
 
     assert clean_token("  tok-SECRET\n", source="$T") == "tok-SECRET"
     assert clean_token(" \n", source="$T") is None and clean_token(None, source="$T") is None

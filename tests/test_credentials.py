@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from hypothesis import given, strategies as st
 
 from steward.cli import main
-from steward.config import FeedSettings, Settings
-from steward.credentials import error_text, redact_url, redact_urls
+from steward.config.settings import FeedSettings, Settings
+from steward.util.credentials import error_text, redact_url, redact_urls
 from steward.intake.feeds import FeedError, fetch_pages
 from steward.models import UsageError
-from steward.publish import publish
-from steward.summary_markdown import PUBLIC_MARK
+from steward.summary.publish import publish
+from steward.summary.markdown import PUBLIC_MARK
 
 FEED = FeedSettings(name="forms", url="https://forms.example.org/api", token_env="FORMS_TOKEN")
 TAIPEI = ZoneInfo("Asia/Taipei")

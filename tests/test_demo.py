@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from steward.demo import MAX_BODY, MIN_BODY, demo_requests, synthetic_requests
+from steward.demo.build import MAX_BODY, MIN_BODY, demo_requests, synthetic_requests
 from steward.models import CATEGORIES, CHANNELS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

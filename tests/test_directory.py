@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from steward.cli import main
-from steward.config import load_settings
-from steward.directory import PUBLIC_FIELDS, add_entry, load_directory, synced_path, user_path
-from steward.directory_sync import sync_directory
+from steward.config.settings import load_settings
+from steward.directory.entries import PUBLIC_FIELDS, add_entry, load_directory, synced_path, user_path
+from steward.directory.sync import sync_directory
 from steward.models import ConfigError, UsageError
 
 SHARED_KEYS = [

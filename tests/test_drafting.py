@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from steward import drafting
-from steward.config import Settings
-from steward.drafting import choose_language, choose_template, placeholder_values, render_draft
+from steward.drafting import drafts as drafting
+from steward.config.settings import Settings
+from steward.drafting.drafts import choose_language, choose_template, placeholder_values, render_draft
 from steward.models import CATEGORIES, CategoryGuess, ConfigError, Match, MatchResult, Request, SignatureMissing, UsageError
-from steward.templates import PLACEHOLDERS, check_templates, load_templates
+from steward.drafting.templates import PLACEHOLDERS, check_templates, load_templates
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = [json.loads(line) for line in (DATA / "drafting_samples.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 20, 7, 4, 5, tzinfo=timezone.utc)
 
 @dataclass
 class Entry:
-    """Stands in for steward.directory.DirectoryEntry: the same attributes."""
+    """Stands in for steward.directory.entries.DirectoryEntry: the same attributes."""
 
     key: str
     kind: str

@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from steward.files import write_atomic
+from steward.util.files import write_atomic
 
 
 @pytest.mark.parametrize("before", [0o644, 0o666, 0o604])

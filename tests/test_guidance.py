@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from steward.config import Settings
-from steward.guidance import AREAS, check_guidance, checklist_for, checklist_for_request, load_guidance, snippet
-from steward.request_facts import facts_of
+from steward.config.settings import Settings
+from steward.drafting.guidance import AREAS, check_guidance, checklist_for, checklist_for_request, load_guidance, snippet
+from steward.drafting.facts import facts_of
 from steward.models import CATEGORIES, ConfigError, UsageError
 
 

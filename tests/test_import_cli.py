@@ -12,8 +12,8 @@ import respx
 from click.testing import CliRunner
 
 from steward.cli import main
-from steward.config import load_settings
-from steward.importer import import_paths
+from steward.config.settings import load_settings
+from steward.intake.pipeline import import_paths
 from steward.store import Store
 from tests.test_intake_email import mail
 
@@ -166,7 +166,7 @@ def test_import_killed_half_way_then_rerun_has_every_record_once(db_path, tmp_pa
         encoding="utf-8",
     )
     settings = load_settings(None, database=db_path)
-    import steward.importer as importer
+    import steward.intake.pipeline as importer
 
     real_read = importer.read_path
 
@@ -265,7 +265,7 @@ def test_fetch_of_an_unknown_feed_is_a_usage_error(db_path, tmp_path):
 
 
 def test_big_mbox_parsed_in_worker_processes_imports_the_same_as_in_one(tmp_path, monkeypatch):
-    import steward.importer as importer
+    import steward.intake.pipeline as importer
 
     path = tmp_path / "big.mbox"
     box = mailbox.mbox(path)
@@ -333,9 +333,9 @@ def test_a_file_without_dates_or_ids_is_not_imported_again_after_touch(db_path, 
 
 
 def test_a_reader_that_breaks_half_way_costs_only_the_rest_of_its_file(db_path, tmp_path, monkeypatch):
-    import steward.importer
+    import steward.intake.pipeline
 
-    real_read_path = steward.importer.read_path
+    real_read_path = steward.intake.pipeline.read_path
 
     def breaks_on_first_file(path, **kwargs):
         records = real_read_path(path, **kwargs)
@@ -348,7 +348,7 @@ def test_a_reader_that_breaks_half_way_costs_only_the_rest_of_its_file(db_path, 
 
         return half_way()
 
-    monkeypatch.setattr(steward.importer, "read_path", breaks_on_first_file)
+    monkeypatch.setattr(steward.intake.pipeline, "read_path", breaks_on_first_file)
     lines = [json.dumps({"external_id": f"r{n}", "received_at": "2026-11-20T10:00:00+08:00", "subject": f"s{n}"})
              for n in range(4)]
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from steward.config import FeedSettings
-from steward.http_retry import retry_after
+from steward.config.settings import FeedSettings
+from steward.util.http import retry_after
 from steward.intake.feeds import FeedError, dig, fetch_pages
 from steward.models import IncomingRequest, RecordError
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from steward.cli import main
-from steward.config import FeedSettings, load_settings
-from steward.importer import fetch_feeds, import_paths
+from steward.config.settings import FeedSettings, load_settings
+from steward.intake.pipeline import fetch_feeds, import_paths
 from steward.intake import read_path
 from steward.intake.email_message import parse_message
 from steward.models import IncomingRequest, RecordError
@@ -233,7 +233,7 @@ def test_a_line_nested_100000_deep_is_named_and_the_next_line_read(tmp_path, kin
 
 
 def test_language_of_megabyte_fields_is_read_from_their_start():
-    from steward.matching import detect_language
+    from steward.matching.matcher import detect_language
 
     assert detect_language("x" * 2_000_000) == "en"  # one 2 MB "word" without "@": was > 120 s
     assert detect_language("QUJD" * 25_000) == "en"  # a 100 KB base64 line: was 21.9 s
@@ -268,7 +268,7 @@ def test_a_form_export_full_of_quote_comma_pairs_is_read():
 
 
 def test_a_phone_number_followed_by_a_sea_of_spaces_is_found():
-    from steward.privacy import _PHONE
+    from steward.util.privacy import _PHONE
 
     # Three unbounded \s* in the extension part took 8.8 s for 20,000 spaces.
     assert _PHONE.search("0912345678x" + " " * 200_000).group(0) == "0912345678"

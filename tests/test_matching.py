@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from steward.cli import main
-from steward.config import load_settings
-from steward.directory import Directory, DirectoryEntry, load_directory
-from steward.matching import Matcher, build_matcher, detect_language, normalize
-from steward.matching_rules import load_category_rules
+from steward.config.settings import load_settings
+from steward.directory.entries import Directory, DirectoryEntry, load_directory
+from steward.matching.matcher import Matcher, build_matcher, detect_language, normalize
+from steward.matching.rules import load_category_rules
 from steward.models import ConfigError
 from tests.conftest import DATA, sample_records
 

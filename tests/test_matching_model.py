@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from steward.cli import main
-from steward.matching import build_matcher
-from steward.matching_model import CategoryModel, TrainOptions, features, shipped_model, train, user_model_path
+from steward.matching.matcher import build_matcher
+from steward.matching.model import CategoryModel, TrainOptions, features, shipped_model, train, user_model_path
 from steward.models import CATEGORIES
 from steward.store import Store
 from tests.conftest import DATA, sample_records
@@ -31,7 +31,7 @@ def _rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def rules_matcher():
-    from steward.config import load_settings
+    from steward.config.settings import load_settings
 
     return build_matcher(load_settings(None), model=False)
 
@@ -118,7 +118,7 @@ def test_training_twice_on_the_same_labels_gives_the_same_weights():
     ],
 )
 def test_reasons_name_the_ask_in_both_languages(subject, body, organization, key, zh_word, en_word):
-    from steward.config import load_settings
+    from steward.config.settings import load_settings
 
     matcher = build_matcher(load_settings(None))
     result = matcher.match(subject=subject, body=body, organization=organization)
@@ -162,7 +162,7 @@ def test_steward_train_learns_a_hand_set_category_for_this_inbox(db_path):
 
 
 def build_matcher_features(request):
-    from steward.config import load_settings
+    from steward.config.settings import load_settings
 
     return build_matcher(load_settings(None), model=False).category_features(
         request.subject, request.body, request.organization, request.from_email, request.channel
@@ -179,7 +179,7 @@ def test_train_without_hand_labels_saves_nothing(db_path):
 
 
 def test_a_damaged_user_model_falls_back_to_the_shipped_one(tmp_path):
-    from steward.matching_model import load_model
+    from steward.matching.model import load_model
 
     user_model_path(tmp_path).write_text("{not json", encoding="utf-8")
     assert load_model(tmp_path) is shipped_model()
@@ -191,7 +191,7 @@ def test_a_model_file_of_another_shape_is_refused():
 
 
 def test_matching_never_imports_numpy_or_sklearn():
-    code = "import sys, steward.matching, steward.matching_model, steward.spam; " \
+    code = "import sys, steward.matching.matcher, steward.matching.model, steward.matching.spam; " \
            "print(sorted(m for m in ('numpy', 'sklearn', 'scipy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from steward.config import Settings
+from steward.config.settings import Settings
 from steward.models import IncomingRequest
-from steward.privacy import EMAIL_MARK, NAME_MARK, PHONE_MARK, scrub
+from steward.util.privacy import EMAIL_MARK, NAME_MARK, PHONE_MARK, scrub
 from steward.store import Store
-from steward.summary import Period, build_summary
-from steward.summary_markdown import render_markdown
+from steward.summary.data import Period, build_summary
+from steward.summary.markdown import render_markdown
 
 
 @pytest.mark.parametrize(
@@ -131,9 +131,9 @@ def test_generated_contact_details_never_reach_public_output(phone, email, where
 from click.testing import CliRunner  # noqa: E402
 
 from steward.cli import main  # noqa: E402
-from steward.privacy import PUBLIC_OK_TAG, KnownNames, safe_organization  # noqa: E402
-from steward.publish import publish  # noqa: E402
-from steward.summary_markdown import PUBLIC_MARK, md_text  # noqa: E402
+from steward.util.privacy import PUBLIC_OK_TAG, KnownNames, safe_organization  # noqa: E402
+from steward.summary.publish import publish  # noqa: E402
+from steward.summary.markdown import PUBLIC_MARK, md_text  # noqa: E402
 from tests.hostile_privacy import FORMS, embedded, leaks  # noqa: E402
 
 W47 = Period.iso_week("2026-W47")
@@ -252,8 +252,8 @@ def test_phonenumbers_stays_off_the_start_up_path():
     import sys
 
     code = (
-        "import sys, steward.cli, steward.privacy, steward.summary, steward.publish\n"
-        "from steward.privacy import scrub\n"
+        "import sys, steward.cli, steward.util.privacy, steward.summary.data, steward.summary.publish\n"
+        "from steward.util.privacy import scrub\n"
         "scrub('no digits here')\n"
         "assert 'phonenumbers' not in sys.modules, 'imported at start-up'\n"
         "scrub('call 2345-6789')\n"

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from steward.cli import main
-from steward.config import PublishSettings, Settings
+from steward.config.settings import PublishSettings, Settings
 from steward.models import StewardError, UsageError
-from steward.publish import ATTEMPTS, publish, sidecar_path
-from steward.summary_markdown import DETAILS_MARK, PRIVATE_MARK, PUBLIC_MARK
+from steward.summary.publish import ATTEMPTS, publish, sidecar_path
+from steward.summary.markdown import DETAILS_MARK, PRIVATE_MARK, PUBLIC_MARK
 
 TOKEN = "hmd-secret-token-123"
 WEBHOOK = "https://hooks.slack.example/services/T000/B000/secretpath"

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from steward.config import load_settings
-from steward.drafting import render_draft, unanswered_markers
+from steward.config.settings import load_settings
+from steward.drafting.drafts import render_draft, unanswered_markers
 from steward.models import Request
-from steward.request_facts import MAX_CHARS, facts_of, find_dates, find_questions, sender_type
+from steward.drafting.facts import MAX_CHARS, facts_of, find_dates, find_questions, sender_type
 
 DATA = Path(__file__).parent / "data"
 RECEIVED = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from steward.cli import main
-from steward.config import load_settings
-from steward.directory import Directory, DirectoryEntry, load_directory, stable_key, user_path
-from steward.directory_import import import_directory
-from steward.matching import Matcher
-from steward.matching_rules import load_category_rules
-from steward.text import cell_width
+from steward.config.settings import load_settings
+from steward.directory.entries import Directory, DirectoryEntry, load_directory, stable_key, user_path
+from steward.directory.importing import import_directory
+from steward.matching.matcher import Matcher
+from steward.matching.rules import load_category_rules
+from steward.util.text import cell_width
 from tests.conftest import DATA
 
 PROJECTS = DATA / "awesome-g0v-projects.csv"
@@ -230,7 +230,7 @@ def test_config_check_warns_about_weak_and_shared_names_but_passes(settings):
 
 
 def test_sync_gives_new_projects_stable_keys_and_does_not_merge_on_part_of_a_name(settings, tmp_path):
-    from steward.directory_sync import sync_directory
+    from steward.directory.sync import sync_directory
 
     source = tmp_path / "g0v.json"
     source.write_text(
@@ -253,7 +253,7 @@ def test_sync_gives_new_projects_stable_keys_and_does_not_merge_on_part_of_a_nam
 def test_an_edit_after_an_import_is_seen_at_once_although_the_parsed_file_is_kept(settings):
     import_directory(settings, PROJECTS)
     assert len(load_directory(settings)) == 886
-    from steward.directory import add_entry
+    from steward.directory.entries import add_entry
 
     add_entry(settings, "rain-gauge", kind="project", name="Rain Gauge")
     assert load_directory(settings).get("rain-gauge").name == "Rain Gauge"
@@ -307,6 +307,6 @@ def test_words_common_in_the_inbox_stop_a_project_named_after_them_routing_alone
     after = json.loads(CliRunner().invoke(main, [*prefix, *text]).output)
     assert after["matches"] == []
     # Named in the subject, it still counts.
-    from steward.matching import build_matcher
+    from steward.matching.matcher import build_matcher
 
     assert [m.key for m in build_matcher(settings).match(subject="Harbour", body="a question").matches] == ["harbour"]

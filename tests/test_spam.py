@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from steward.cli import main
-from steward.config import load_settings
-from steward.filtering import parse_filter
-from steward.matching import build_matcher
+from steward.config.settings import load_settings
+from steward.store.filtering import parse_filter
+from steward.matching.matcher import build_matcher
 from steward.models import UsageError
-from steward.spam import spam_verdict
+from steward.matching.spam import spam_verdict
 from steward.store import Store
 from tests.conftest import DATA, sample_records
 
@@ -151,7 +151,7 @@ def test_draft_of_a_request_filed_as_spam_is_refused_too(labelled_inbox):
 
 
 def test_the_request_view_says_a_scam_looks_like_spam_and_a_genuine_request_does_not(labelled_inbox):
-    from steward.tui.request_view import RequestView, load_details
+    from steward.tui.inbox.request_view import RequestView, load_details
 
     store = Store.open(labelled_inbox, actor="tester")
     try:

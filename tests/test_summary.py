@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from steward.config import Settings
+from steward.config.settings import Settings
 from steward.models import IncomingRequest, UsageError
 from steward.store import Store
-from steward.summary import Period, build_summary
+from steward.summary.data import Period, build_summary
 from tests.conftest import sample_records
 
 DATA = Path(__file__).parent / "data"
@@ -240,7 +240,7 @@ def test_public_summary_drops_people_but_keeps_organizations(store, settings):
 
 
 def test_routed_projects_are_named_from_the_directory(inbox, settings):
-    from steward.directory import Directory, DirectoryEntry
+    from steward.directory.entries import Directory, DirectoryEntry
 
     inbox.set_route("s039", "g0v-summit")
     entry = DirectoryEntry(key="g0v-summit", kind="project", name="g0v Summit 零時政府雙年會", name_en="g0v Summit")

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from steward.cli import main
 from steward.cli.summary import choose_period
-from steward.config import Settings
+from steward.config.settings import Settings
 from steward.models import IncomingRequest
 from steward.store import Store
 from tests.conftest import sample_records

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from markdown_it import MarkdownIt
 
 from steward.models import UsageError
-from steward.summary import Period, Row, Summary
-from steward.summary_markdown import (
+from steward.summary.data import Period, Row, Summary
+from steward.summary.markdown import (
     DETAILS_MARK,
     PRIVATE_MARK,
     PUBLIC_MARK,
@@ -23,7 +23,7 @@ from steward.summary_markdown import (
     md_text,
     render_markdown,
 )
-from steward.text import cell_width, one_line
+from steward.util.text import cell_width, one_line
 
 HOSTILE = "a | b\n# x <script>[y](javascript:z)"
 PARSERS = {

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from hypothesis import given, strategies as st
 
 from steward.models import IncomingRequest
-from steward.summary_markdown import md_text
-from steward.text import cell_width, clean_text, fit, one_line, pad
+from steward.summary.markdown import md_text
+from steward.util.text import cell_width, clean_text, fit, one_line, pad
 
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"]
 FORMAT_CHARACTERS = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]

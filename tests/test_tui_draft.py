@@ -17,14 +17,14 @@ import pytest
 from conftest import sample_records
 from textual.widgets import OptionList, TextArea
 
-from steward.config import load_settings
-from steward.drafting import checklist_for, load_guidance
+from steward.config.settings import load_settings
+from steward.drafting.drafts import checklist_for, load_guidance
 from steward.models import CategoryGuess, Match, MatchResult
 from steward.store import Store
 from steward.tui.app import StewardApp
 from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, osc52, write_text_atomic
-from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
-from steward.tui.draft_screen import DraftHeader, DraftScreen
+from steward.tui.dialogs.prompts import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
+from steward.tui.draft.screen import DraftHeader, DraftScreen
 
 # (external id, language, category, route): enough for templates to have a match.
 ROUTED = [("s001", "zh", "speaking", "g0v-talk"), ("s003", "en", "international", "g0v-intl")]
@@ -248,7 +248,7 @@ def test_edit_text_reports_an_editor_that_cannot_start(tmp_path, monkeypatch):
 
 
 def test_clipboard_and_editor_helpers_work_without_textual():
-    code = "import sys, steward.tui.clipboard, steward.tui.draft_data; sys.exit('textual' in sys.modules)"
+    code = "import sys, steward.tui.clipboard, steward.tui.draft.data; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

@@ -7,11 +7,11 @@ import os
 
 import pytest
 
-from steward.config import load_settings
+from steward.config.settings import load_settings
 from steward.store import Store
 from steward.tui.app import StewardApp
-from steward.tui.import_dialog import ImportDialog, complete_path
-from steward.tui.inbox_list import InboxList
+from steward.tui.dialogs.import_files import ImportDialog, complete_path
+from steward.tui.inbox.request_list import InboxList
 
 
 def record(n: int, **fields) -> str:
@@ -171,12 +171,12 @@ async def test_a_time_out_of_range_is_named_in_the_dialog_and_the_app_stays_up(a
 
 
 async def test_an_unexpected_error_in_the_import_is_reported_and_the_app_stays_up(app, tmp_path, monkeypatch):
-    import steward.importer
+    import steward.intake.pipeline
 
     def explode(*args, **kwargs):
         raise OverflowError("date value out of range")
 
-    monkeypatch.setattr(steward.importer, "import_paths", explode)
+    monkeypatch.setattr(steward.intake.pipeline, "import_paths", explode)
     path = tmp_path / "requests.jsonl"
     path.write_text(record(1) + "\n", encoding="utf-8")
     async with app.run_test(size=(120, 35)) as pilot:

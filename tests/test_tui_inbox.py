@@ -10,8 +10,8 @@ import pytest
 
 from steward.models import IncomingRequest
 from steward.store import Store
-from steward.tui.dialogs import ChoiceDialog, FuzzyPicker, NoteDialog, PromptDialog
-from steward.tui.screens import InboxScreen, RequestScreen
+from steward.tui.dialogs.prompts import ChoiceDialog, FuzzyPicker, NoteDialog, PromptDialog
+from steward.tui.inbox.screen import InboxScreen, RequestScreen
 from tests.tui_helpers import make_app, make_inbox, screen_text, settle
 
 
@@ -259,7 +259,7 @@ async def test_keys_typed_right_behind_a_dialog_key_go_into_the_dialog(inbox_db)
 
 async def test_a_text_filter_with_more_matches_than_fit_counts_and_scrolls_them_all(inbox_db):
     # A screenful is drawn first, then the page and the count: the end state must be whole.
-    from steward.filtering import parse_filter
+    from steward.store.filtering import parse_filter
 
     store = Store.open(inbox_db, actor="tester")
     expected = store.list_requests(parse_filter("g0v", me="tester"), limit=1000)
@@ -386,7 +386,7 @@ async def test_keys_can_be_remapped_in_config(inbox_db):
 
 
 async def test_help_lists_every_binding(inbox_db):
-    from steward.tui.help_screen import HelpScreen, binding_sections
+    from steward.tui.help import HelpScreen, binding_sections
 
     app = make_app(inbox_db)
     async with app.run_test(size=(120, 60)) as pilot:
@@ -494,7 +494,7 @@ async def test_a_change_made_just_before_quitting_is_kept(inbox_db, monkeypatch)
 
 async def test_no_color_terminal_gets_a_readable_inbox(inbox_db, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
-    from steward.config import load_settings
+    from steward.config.settings import load_settings
     from steward.tui.app import StewardApp
 
     settings = load_settings(database=inbox_db)

@@ -9,8 +9,8 @@ import pytest
 
 from steward.models import StewardError
 from steward.store import Store
-from steward.tui.dialogs import NoteDialog
-from steward.tui.screens import InboxScreen
+from steward.tui.dialogs.prompts import NoteDialog
+from steward.tui.inbox.screen import InboxScreen
 from tests.tui_helpers import make_app, make_inbox, screen_text, settle
 
 
@@ -312,7 +312,7 @@ async def test_a_huge_body_is_shown_in_part_and_says_how_much_is_left(db_path):
     from datetime import datetime, timezone
 
     from steward.models import IncomingRequest
-    from steward.tui.request_view import BODY_LIMIT
+    from steward.tui.inbox.request_view import BODY_LIMIT
 
     body = "萌典資料授權，" * 100_000
     make_inbox(db_path, [IncomingRequest(received_at=datetime(2026, 11, 20, tzinfo=timezone.utc), subject="big",
@@ -343,7 +343,7 @@ def _words(text: str) -> str:
 
 @pytest.mark.parametrize("language", ["en", "zh-TW"])
 async def test_dialog_prompts_wrap_instead_of_being_cut(inbox_db, language):
-    from steward.tui.dialogs import ConfirmDialog
+    from steward.tui.dialogs.prompts import ConfirmDialog
     from steward.tui.i18n import t
 
     app = make_app(inbox_db, language=language)

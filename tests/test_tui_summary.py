@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from steward.config import load_settings
-from steward.importer import import_paths
+from steward.config.settings import load_settings
+from steward.intake.pipeline import import_paths
 from steward.models import IncomingRequest
 from steward.store import Store
 from steward.tui.app import StewardApp
-from steward.tui.dialogs import PromptDialog
-from steward.tui.summary_screen import SummaryScreen
+from steward.tui.dialogs.prompts import PromptDialog
+from steward.tui.summary.screen import SummaryScreen
 
 DATA = Path(__file__).parent / "data"
 # Wednesday 25 November 2026, 11:00 in Taipei: the last complete week is 2026-W47.
@@ -92,8 +92,8 @@ async def test_preview_counts_the_requests_of_the_chosen_week(settings):
 
 
 async def test_the_preview_is_the_markdown_steward_export_writes(settings, db_path):
-    from steward.summary import Period, build_summary
-    from steward.summary_markdown import render_markdown
+    from steward.summary.data import Period, build_summary
+    from steward.summary.markdown import render_markdown
 
     app = make_app(settings)
     async with app.run_test(size=(120, 35)) as pilot:

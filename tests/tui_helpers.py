@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from steward.config import load_settings
+from steward.config.settings import load_settings
 from steward.models import CategoryGuess, IncomingRequest, MatchResult
 from steward.store import Store
 from tests.conftest import sample_records

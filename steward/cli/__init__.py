@@ -25,7 +25,7 @@ class CliContext:
 
     @cached_property
     def settings(self):
-        from steward.config import load_settings
+        from steward.config.settings import load_settings
 
         return load_settings(self.config_path, database=self.db_option)
 

@@ -57,8 +57,8 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def draft_command(cli: CliContext, ref, template_key, language, print_only, as_json, force):
         """Render a reply to request ID, save it as a new draft version and print it."""
-        from steward.directory import load_directory
-        from steward.drafting import refuse_spam, render_draft
+        from steward.directory.entries import load_directory
+        from steward.drafting.drafts import refuse_spam, render_draft
 
         settings = cli.settings
         store = cli.store
@@ -103,7 +103,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def checklist_command(cli: CliContext, ref, to_check, to_uncheck, as_json):
         """Show request ID's guidance checklist; --check/--uncheck record progress."""
-        from steward.drafting import checklist_for_request, choose_language, load_guidance
+        from steward.drafting.drafts import checklist_for_request, choose_language, load_guidance
 
         settings = cli.settings
         store = cli.store
@@ -142,7 +142,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def templates_list(cli: CliContext, as_json):
         """List reply templates."""
-        from steward.templates import load_templates
+        from steward.drafting.templates import load_templates
 
         settings = cli.settings
         templates = load_templates(settings)

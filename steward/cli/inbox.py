@@ -77,7 +77,7 @@ def request_details(cli: CliContext, r: Request) -> dict:
 
 
 def _table(requests: list[Request], tz) -> str:
-    from steward.text import one_line, pad
+    from steward.util.text import one_line, pad
 
     # 80 columns: 5+1 +5+1 +9+1 +10+1 +16+1 +30 = 80
     lines = [f"{'ID':>5} {'DATE':<5} {'STATUS':<9} {'CATEGORY':<10} {'FROM':<16} SUBJECT"]
@@ -104,7 +104,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def list_command(cli: CliContext, status, category, match_key, tag, assignee, query, limit, as_json):
         """List requests, newest first."""
-        from steward.filtering import assignee_filter, parse_filter, statuses_for
+        from steward.store.filtering import assignee_filter, parse_filter, statuses_for
 
         me = cli.settings.steward_name
         flt = parse_filter(query, me=me)
@@ -134,7 +134,7 @@ def register(main: click.Group) -> None:
         if as_json:
             cli.echo_json(details)
             return
-        from steward.text import clean_text
+        from steward.util.text import clean_text
 
         tz = cli.settings.tz
         click.echo(f"#{request.id}  {clean_text(request.subject) or '(no subject)'}")
@@ -207,7 +207,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def follow_up_command(cli: CliContext, ref, when, clear):
         """Set a follow-up date: 2026-12-01, +3d, tomorrow, next mon."""
-        from steward.dates import parse_date
+        from steward.util.dates import parse_date
 
         if clear == bool(when):
             raise click.UsageError("give a DATE or --clear")

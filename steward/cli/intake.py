@@ -82,7 +82,7 @@ def import_command(cli: CliContext, files: tuple[str, ...], fmt: str | None, as_
     conversation. Each record that cannot be read is named on stderr as
     FILE:RECORD; the exit code is then 1.
     """
-    from steward.importer import import_paths
+    from steward.intake.pipeline import import_paths
 
     counter = _counter(quiet)
     try:
@@ -108,7 +108,7 @@ def fetch_command(cli: CliContext, names: tuple[str, ...], as_json: bool, quiet:
 
     Each feed remembers its cursor, so a fetch only brings what is new.
     """
-    from steward.importer import fetch_feeds
+    from steward.intake.pipeline import fetch_feeds
 
     counter = _counter(quiet)
     try:

@@ -1,7 +1,7 @@
 """Matching commands: the directory, `match`, and a steward's own route and category.
 
-Each command is a thin wrapper over steward.directory, steward.directory_sync
-and steward.matching; those are imported inside the commands so other commands start fast.
+Each command is a thin wrapper over steward.directory.entries, steward.directory.sync
+and steward.matching.matcher; those are imported inside the commands so other commands start fast.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 
 from steward.cli import CliContext, pass_ctx
 from steward.models import CATEGORIES, ENTRY_KINDS as KINDS, MatchResult, StewardError, UsageError
-from steward.text import one_line
+from steward.util.text import one_line
 
 
 def result_json(result: MatchResult, request_id: int | None, limit: int) -> dict:
@@ -85,7 +85,7 @@ def _entry_row(entry, key_width: int = 20) -> str:
     The key is never cut (people copy it into `steward route`): the key column
     is as wide as the longest key and the name gets what is left, at least 20.
     """
-    from steward.text import fit, pad
+    from steward.util.text import fit, pad
 
     name = one_line(entry.name)
     if entry.name_en and entry.name_en.casefold() not in name.casefold():
@@ -108,7 +108,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def directory_list(cli: CliContext, as_json):
         """Every active entry, by key."""
-        from steward.directory import load_directory
+        from steward.directory.entries import load_directory
 
         directory = load_directory(cli.settings)
         if as_json:
@@ -125,7 +125,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def directory_show(cli: CliContext, key, as_json):
         """One entry: names, how to reach it, what it matches on."""
-        from steward.directory import load_directory
+        from steward.directory.entries import load_directory
 
         directory = load_directory(cli.settings)
         entry = directory.get(_directory_key(directory, key))
@@ -159,7 +159,7 @@ def register(main: click.Group) -> None:
     def directory_add(cli: CliContext, key, kind, name, name_en, aliases, keywords, url, contacts,
                       description, description_en):
         """Add an entry to your directory file (an existing KEY there is replaced)."""
-        from steward.directory import add_entry, user_path
+        from steward.directory.entries import add_entry, user_path
 
         entry = add_entry(
             cli.settings, key, kind=kind, name=name, name_en=name_en, aliases=list(aliases),
@@ -176,8 +176,8 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def directory_import(cli: CliContext, file, fmt, dry_run):
         """Add many entries at once from CSV (a `name` column), g0v.json or TOML."""
-        from steward.directory import user_path
-        from steward.directory_import import import_directory
+        from steward.directory.entries import user_path
+        from steward.directory.importing import import_directory
 
         report = import_directory(cli.settings, file, fmt=fmt, dry_run=dry_run)
         for line in report.problems:
@@ -196,8 +196,8 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def directory_commonness(cli: CliContext):
         """Learn from your inbox which words are everyday words, so project names like them need backing up."""
-        from steward.directory import load_directory, write_atomic_text
-        from steward.matching_specificity import DATA_FILE, inbox_commonness
+        from steward.directory.entries import load_directory, write_atomic_text
+        from steward.matching.specificity import DATA_FILE, inbox_commonness
 
         table = inbox_commonness(cli.store, load_directory(cli.settings))
         path = cli.settings.config_dir / DATA_FILE
@@ -213,7 +213,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def directory_sync(cli: CliContext, sources, timeout, retries):
         """Fetch g0v.json project data from URLs or files (default: [directory] sources)."""
-        from steward.directory_sync import sync_directory
+        from steward.directory.sync import sync_directory
 
         chosen = list(sources) or None
         count = len(chosen if chosen is not None else cli.settings.directory_sources)
@@ -226,7 +226,7 @@ def register(main: click.Group) -> None:
                 )
         else:
             report = sync_directory(cli.settings, chosen, **options)
-        from steward.credentials import redact_urls
+        from steward.util.credentials import redact_urls
 
         for warning in report.warnings:
             cli.warn(f"warning: {redact_urls(one_line(warning))}")
@@ -236,7 +236,7 @@ def register(main: click.Group) -> None:
                 f"{len(report.updated)} updated"
             )
         if report.failed:
-            from steward.credentials import redact_url, redact_urls
+            from steward.util.credentials import redact_url, redact_urls
 
             failures = "; ".join(
                 f"{redact_url(one_line(src))}: {redact_urls(one_line(why))}" for src, why in report.failed.items()
@@ -251,7 +251,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def match_command(cli: CliContext, ref, text, limit, as_json):
         """What a request (or a piece of text) concerns, and why. Stores nothing."""
-        from steward.matching import build_matcher
+        from steward.matching.matcher import build_matcher
 
         if (ref is None) == (text is None):
             raise UsageError("give a request ID or --text TEXT")
@@ -273,7 +273,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def route_command(cli: CliContext, ref, key, clear):
         """Route a request to a directory entry yourself; re-matching keeps your choice."""
-        from steward.directory import load_directory
+        from steward.directory.entries import load_directory
 
         if clear == bool(key):
             raise UsageError("give a directory KEY or --clear")
@@ -307,7 +307,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def train_command(cli: CliContext, as_json):
         """Learn the categories you set by hand: a category model for this inbox, over the shipped one."""
-        from steward.matching_training import train_user_model
+        from steward.matching.training import train_user_model
 
         report = train_user_model(cli.store, cli.settings)
         if as_json:
@@ -326,7 +326,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def rematch_command(cli: CliContext, refs, every):
         """Match requests again, e.g. after the directory changed. Your own choices stay."""
-        from steward.matching import build_matcher
+        from steward.matching.matcher import build_matcher
 
         if every == bool(refs):
             raise UsageError("give request IDs or --all")
@@ -344,6 +344,6 @@ def register(main: click.Group) -> None:
 
 
 def _redacted(url: str | None) -> str:
-    from steward.credentials import redact_url
+    from steward.util.credentials import redact_url
 
     return redact_url(url or "")

@@ -18,7 +18,7 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def init_command(ctx: click.Context, force, name, language):
         """Write a commented starter config."""
-        from steward.config import find_config, user_config_dir, write_starter_config
+        from steward.config.settings import find_config, user_config_dir, write_starter_config
 
         cli: CliContext = ctx.obj
         target, origin = find_config(cli.config_path)
@@ -35,7 +35,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def config_show(cli: CliContext, as_json):
         """The effective settings and where each came from."""
-        from steward.credentials import redact_values
+        from steward.util.credentials import redact_values
 
         settings = cli.settings
         values = redact_values(settings.as_dict())  # no user:password@ or ?key= of a feed or source
@@ -97,7 +97,7 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def demo_command(cli: CliContext, reset, size, seed, db):
         """Open the app on a demo inbox (or, with --size, just build a big one)."""
-        from steward import demo
+        from steward.demo import build as demo
 
         settings = cli.settings
         if size:

@@ -15,7 +15,7 @@ def choose_period(week: str | None, since: str | None, until: str | None, settin
     """The period the options name; by default the last complete ISO week, local time."""
     from datetime import datetime, timezone
 
-    from steward.summary import Period
+    from steward.summary.data import Period
 
     if week and (since or until):
         raise UsageError("use either --week or --since/--until, not both")
@@ -41,8 +41,8 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def export_command(cli: CliContext, week, since, until, lang, public, as_json, out):
         """The weekly summary as Markdown (default: last complete week)."""
-        from steward.summary import build_summary
-        from steward.summary_markdown import render_markdown
+        from steward.summary.data import build_summary
+        from steward.summary.markdown import render_markdown
 
         settings = cli.settings
         period = choose_period(week, since, until, settings)
@@ -54,7 +54,7 @@ def register(main: click.Group) -> None:
         if out is None:
             click.echo(text, nl=False)
             return
-        from steward.files import write_atomic
+        from steward.util.files import write_atomic
 
         # A summary with names in it is for the stewards' eyes only.
         write_atomic(out, text, mode=0o644 if public else 0o600)
@@ -70,15 +70,14 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def publish_command(cli: CliContext, file, target, dry_run, allow_private, as_json):
         """Publish a summary FILE to HackMD (create or update a note) or Slack."""
-        from steward.publish import publish
+        from steward.summary.publish import publish
 
         from steward.models import StewardError
-        from steward.store.reports import all_people_names
 
         names = ()
         if not allow_private:
             try:
-                names = all_people_names(cli.store)
+                names = cli.store.people_names()
             except StewardError as exc:
                 cli.warn(f"steward: checking without the inbox's names: {exc}")
         result = publish(file, to=target, settings=cli.settings, dry_run=dry_run, allow_private=allow_private,

@@ -27,7 +27,7 @@ def check_settings_file(settings: Any) -> CheckReport:
     def at(*where: str | int) -> str:
         return toml.where(*where) if toml is not None else str(path or "config")
 
-    from steward.filtering import parse_filter
+    from steward.store.filtering import parse_filter
 
     for index, saved in enumerate(settings.filters):
         try:
@@ -47,9 +47,9 @@ def check_settings_file(settings: Any) -> CheckReport:
 def check_everything(settings: Any) -> CheckReport:
     """The config file, categories, directory, templates and guidance."""
     report = check_settings_file(settings)
-    from steward.drafting import check_guidance
-    from steward.matching_rules import load_category_rules
-    from steward.templates import check_templates
+    from steward.drafting.drafts import check_guidance
+    from steward.matching.rules import load_category_rules
+    from steward.drafting.templates import check_templates
 
     report.problems.extend(check_templates(settings))
     report.problems.extend(check_guidance(settings))
@@ -62,7 +62,7 @@ def check_everything(settings: Any) -> CheckReport:
 
 
 def _load_directory(settings: Any, report: CheckReport) -> None:
-    from steward.directory import directory_warnings, load_directory
+    from steward.directory.entries import directory_warnings, load_directory
 
     # Shared or everyday names are worth fixing, but steward works with them: warnings.
     report.warnings.extend(directory_warnings(load_directory(settings)))

@@ -285,7 +285,7 @@ def write_starter_config(path: Path, *, force: bool = False, name: str | None = 
         line = tomli_w.dumps({key: value}).strip()
         text = re.sub(rf"^# {key} = .*$", line, text, count=1, flags=re.M)
     path.parent.mkdir(parents=True, exist_ok=True)
-    from steward.files import write_atomic
+    from steward.util.files import write_atomic
 
     write_atomic(path, text, mode=0o600)
     return path
@@ -320,7 +320,7 @@ def set_value(path: Path, key: str, text: str) -> None:
     import tomli_w
 
     from steward.config.toml_files import line_of, parse_toml
-    from steward.files import write_atomic
+    from steward.util.files import write_atomic
 
     value = parse_value(key, text)
     setting = BY_KEY[key]

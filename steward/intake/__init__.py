@@ -18,7 +18,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 from steward.models import IncomingRequest, RecordError, UsageError
-from steward.text import clean_text, one_line, truncate_body
+from steward.util.text import clean_text, one_line, truncate_body
 
 FORMATS = ("eml", "mbox", "maildir", "csv", "json", "jsonl")
 

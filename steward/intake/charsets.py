@@ -204,7 +204,7 @@ def _guess(data: bytes) -> str | None:
 
 
 def _warning(declared: str | None, label: str | None, used: str, confident: bool) -> str | None:
-    from steward.text import one_line
+    from steward.util.text import one_line
 
     doubt = "" if confident else " (a guess; the original bytes are kept)"
     if label and not declared:

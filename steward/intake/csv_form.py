@@ -17,7 +17,7 @@ from pathlib import Path
 from steward.intake import FileError, decode_bytes, file_time, finish, guarded
 from steward.intake.dates import read_timestamp
 from steward.models import ConfigError, IncomingRequest, RecordError
-from steward.text import one_line
+from steward.util.text import one_line
 
 MAPPABLE = ("received_at", "from_name", "from_email", "organization", "subject", "body", "external_id")
 IGNORE = "ignore"  # a csv_headers value that drops a column on purpose

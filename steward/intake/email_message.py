@@ -31,7 +31,7 @@ from steward.intake import (
 )
 from steward.intake.dates import to_utc
 from steward.models import IncomingRequest, RecordError
-from steward.text import one_line
+from steward.util.text import one_line
 
 
 class _Policy(policy.EmailPolicy):

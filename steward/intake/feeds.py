@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from steward.credentials import BadToken, clean_token, error_text
-from steward.http_retry import RetryPolicy, WaitTooLong, with_retries
+from steward.util.credentials import BadToken, clean_token, error_text
+from steward.util.http import RetryPolicy, WaitTooLong, with_retries
 from steward.intake import guarded
 from steward.intake.jsonl import HugeNumber, loads, record_from_mapping
 from steward.models import IncomingRequest, RecordError, StewardError
@@ -24,7 +24,7 @@ from steward.models import IncomingRequest, RecordError, StewardError
 if TYPE_CHECKING:
     import httpx
 
-    from steward.config import FeedSettings
+    from steward.config.settings import FeedSettings
 
 FIELDS = (
     "external_id", "received_at", "channel", "from_name", "from_email", "organization",

@@ -16,7 +16,7 @@ from pathlib import Path
 from steward.intake import FileError, finish, guarded
 from steward.intake.dates import read_timestamp, to_utc
 from steward.models import CHANNELS, IncomingRequest, RecordError
-from steward.text import one_line
+from steward.util.text import one_line
 
 TEXT_FIELDS = ("from_name", "from_email", "organization", "subject", "body")
 MAX_ID_CHARS = 1000  # an external_id or message_id longer than this is not an id

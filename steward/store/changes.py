@@ -20,7 +20,7 @@ from steward.models import (
 )
 from steward.store import clock
 from steward.store.clock import to_iso
-from steward.text import clean_text
+from steward.util.text import clean_text
 
 if TYPE_CHECKING:
     from steward.store.core import Store

@@ -398,7 +398,7 @@ class Store:
 
     def spam_verdict(self, request_id: int) -> SpamVerdict | None:
         """What matching said about spam when the request was last matched (None: never matched)."""
-        from steward.spam import LIKELY
+        from steward.matching.spam import LIKELY
 
         row = self.conn.execute(
             "SELECT spam_score, spam_reasons FROM requests WHERE id = ?", (request_id,)
@@ -440,6 +440,12 @@ class Store:
 
     def known_tags(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT tag FROM tags ORDER BY tag")]
+
+    def people_names(self) -> set[str]:
+        """Every sender name and address in the inbox, and every assignee."""
+        from steward.store.reports import all_people_names
+
+        return all_people_names(self)
 
     def known_assignees(self) -> list[str]:
         return [r[0] for r in self.conn.execute(

@@ -59,7 +59,7 @@ def filter_sql(flt: RequestFilter, today: date) -> tuple[str, list]:
         else:  # "any": has a follow-up date at all
             clauses.append("follow_up_on IS NOT NULL")
     if flt.spam:
-        from steward.spam import LIKELY
+        from steward.matching.spam import LIKELY
 
         if flt.spam == "likely":
             clauses.append("spam_score >= ?")

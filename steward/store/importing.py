@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from steward.models import ImportReport, IncomingRequest, MatchResult, RecordError
 from steward.store import clock
 from steward.store.clock import to_iso
-from steward.text import clean_text, truncate_body
+from steward.util.text import clean_text, truncate_body
 
 if TYPE_CHECKING:
     from steward.store.changes import Changes

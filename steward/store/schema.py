@@ -171,7 +171,7 @@ def _v3(conn: sqlite3.Connection) -> None:
 
 
 def _v4(conn: sqlite3.Connection) -> None:
-    """Spam: how strongly a request looks like spam or a scam (steward.spam), set when it is matched."""
+    """Spam: how strongly a request looks like spam or a scam (steward.matching.spam), set when it is matched."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(requests)")}
     if "spam_score" not in columns:
         conn.execute("ALTER TABLE requests ADD COLUMN spam_score INTEGER")  # 0..100; NULL: not matched yet

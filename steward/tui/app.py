@@ -11,15 +11,15 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
-from steward.config import Settings
+from steward.config.settings import Settings
 from steward.models import Request
 from steward.store import Store
 from steward.tui import i18n
-from steward.tui.actions import Undo
+from steward.tui.inbox.actions import Undo
 from steward.tui.bindings import translate_bindings, translate_node
 from steward.tui.commands import StewardCommands
 from steward.tui.i18n import t
-from steward.tui.screens import InboxScreen
+from steward.tui.inbox.screen import InboxScreen
 
 # Colours chosen to stay distinct when a terminal without truecolor (TERM=xterm-256color,
 # no COLORTERM: what SSH usually gives) quantizes them to its 256-colour palette.
@@ -61,7 +61,7 @@ class StewardApp(App):
 
     def __init__(self, *, settings: Settings, database: Path, inbox_label: str | None = None, first_page=None) -> None:
         super().__init__()
-        # steward.prefetch.FirstPage: the default tab's rows, read before Textual loaded.
+        # steward.tui.prefetch.FirstPage: the default tab's rows, read before Textual loaded.
         self.first_page = first_page
         self.settings = settings
         self.database = Path(database)
@@ -131,7 +131,7 @@ class StewardApp(App):
         # change another steward makes (nor re-reporting a broken file each time).
         if with_directory:
             try:
-                from steward.directory import load_directory
+                from steward.directory.entries import load_directory
 
                 directory = load_directory(self.settings)
             except Exception as exc:  # noqa: BLE001 - a broken user directory must not stop triage
@@ -181,7 +181,7 @@ class StewardApp(App):
     # --- actions ------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from steward.tui.help_screen import HelpScreen
+        from steward.tui.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -202,18 +202,18 @@ class StewardApp(App):
     # Rarely opened screens are imported when first opened: start-up stays short.
 
     def open_draft(self, request: Request) -> None:
-        from steward.tui.draft_screen import DraftScreen
+        from steward.tui.draft.screen import DraftScreen
 
         self.push_screen(DraftScreen(request))
 
     def action_import(self) -> None:
-        from steward.tui.import_dialog import ImportDialog
+        from steward.tui.dialogs.import_files import ImportDialog
 
         if not isinstance(self.screen, ImportDialog):
             self.push_screen(ImportDialog())
 
     def action_summary(self) -> None:
-        from steward.tui.summary_screen import SummaryScreen
+        from steward.tui.summary.screen import SummaryScreen
 
         if not isinstance(self.screen, SummaryScreen):
             self.push_screen(SummaryScreen())

@@ -22,8 +22,8 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from steward.files import write_atomic
-from steward.text import clean_text
+from steward.util.files import write_atomic
+from steward.util.text import clean_text
 from steward.tui import i18n
 from steward.tui.i18n import t
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steward.config import Settings
-from steward.prefetch import FirstPage, read_first_page
+from steward.config.settings import Settings
+from steward.tui.prefetch import FirstPage, read_first_page
 
 
 def prepare(settings: Settings, database: Path) -> FirstPage | None:

@@ -1,0 +1,1 @@
+"""The demo inbox steward writes for itself."""

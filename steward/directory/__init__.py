@@ -1,0 +1,1 @@
+"""The community's projects and working groups: entries, bulk import, sync."""

@@ -1,0 +1,1 @@
+"""Reply drafts: templates, guidance checklists and the facts of a request."""

@@ -1,0 +1,1 @@
+"""Routing a request to projects and working groups, its category, and spam."""

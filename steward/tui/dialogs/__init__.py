@@ -1,0 +1,1 @@
+"""Dialogs shared by the screens: prompts, pickers, the import dialog."""

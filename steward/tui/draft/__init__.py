@@ -1,0 +1,1 @@
+"""The draft screen: editor, checklist and autosave."""

@@ -1,0 +1,1 @@
+"""The inbox screen: tabs, filter, request list, preview and the actions on requests."""

@@ -1,0 +1,1 @@
+"""The partner panel and the organization screen."""

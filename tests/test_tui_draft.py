@@ -99,15 +99,20 @@ async def type_at_end(app, pilot, text: str) -> None:
 
 
 def fake_editor(tmp_path: Path, *, exit_code: int = 0) -> tuple[str, Path]:
-    """A $VISUAL that appends a line to the file and logs the path it was given."""
+    """A $VISUAL that appends a line to the file and logs the path it was given.
+
+    What the file held when the editor opened it is kept in editor.seen.
+    """
     log = tmp_path / "editor.log"
+    seen = tmp_path / "editor.seen"
     script = tmp_path / "fake_editor.py"
     script.write_text(
         "import sys\n"
         "path = sys.argv[1]\n"
         f"open({str(log)!r}, 'w').write(path)\n"
+        f"open({str(seen)!r}, 'wb').write(open(path, 'rb').read())\n"
         "with open(path, 'a', encoding='utf-8') as f:\n"
-        "    f.write('\\nAppended by the editor 編輯器\\n')\n"
+        "    f.write('Appended by the editor 編輯器\\n')\n"
         f"sys.exit({exit_code})\n",
         encoding="utf-8",
     )
@@ -207,6 +212,9 @@ async def test_editor_round_trip_reads_the_edited_text_back(inbox, tmp_path, mon
         monkeypatch.setattr(app, "suspend", nullcontext)
         await pilot.press("ctrl+o")
         await settle(app, pilot)
+        # The editor saw a text file (one final newline) and appended a line to it;
+        # the newline it was given is taken off again, and no more.
+        assert (tmp_path / "editor.seen").read_text(encoding="utf-8") == before + "\n"
         assert editor(app).text == before + "\nAppended by the editor 編輯器"
         assert not Path(log.read_text()).exists()
 
@@ -303,7 +311,7 @@ async def test_i_on_the_checklist_inserts_the_items_paragraph_at_the_cursor(inbo
         screen = await open_draft(app, pilot, inbox)
         editor(app).move_cursor((0, 0))
         await pilot.press("tab", "i")
-        item = screen.item(screen.checklist.highlighted_key)
+        item = screen.checklist.highlighted_item
         assert editor(app).text.startswith(item.snippet_zh)  # the draft is Chinese
         assert editor(app).has_focus
 
@@ -382,7 +390,7 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
         assert editor(app).text.startswith("Hello 林雅婷,")
         assert "English" in header_text(app)
         item = screen.data.items[0]
-        assert item.text_en in str(screen.checklist.get_option_at_index(0).prompt)
+        assert item.text_en in str(screen.checklist.options.get_option_at_index(0).prompt)
         assert "Save" in {b.description for _, b, _, _ in screen.active_bindings.values()}
         await pilot.press("tab", "L")  # the interface language, from the checklist
         await pilot.pause()
@@ -458,7 +466,7 @@ async def test_unsaved_text_is_offered_back_after_the_app_dies(inbox):
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await open_draft(app, pilot, inbox)
         await type_at_end(app, pilot, "words nobody saved")
-        screen.autosave_tick()  # what the interval timer does every few seconds
+        screen.autosave.tick()  # what the interval timer does every few seconds
         await settle(app, pilot)
         # Checked while the app still runs: a killed process gets no chance to save.
         store = other_store(inbox)
@@ -549,7 +557,11 @@ def snapshot_app(db_path: Path, language: str, ref: str):
 
     async def run_before(pilot) -> None:
         await open_draft(app, pilot, db_path, ref)
-        editor(app).cursor_blink = False
+        area = editor(app)
+        area.focus()
+        await pilot.pause()
+        assert area.has_focus
+        area.cursor_blink = False  # with the focus: the cursor stays drawn, whatever the blink phase
 
     return app, run_before
 

@@ -562,6 +562,9 @@ def snapshot_app(db_path: Path, language: str, ref: str):
         await pilot.pause()
         assert area.has_focus
         area.cursor_blink = False  # with the focus: the cursor stays drawn, whatever the blink phase
+        # Textual's line cache does not tell "cursor hidden by the blink" from "not
+        # blinking": a line cached in the hidden phase would be shown without it.
+        area.notify_style_update()
 
     return app, run_before
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from contextlib import nullcontext
 from dataclasses import replace
 from datetime import timedelta
@@ -24,7 +26,9 @@ from steward.store import Store
 from steward.tui.app import StewardApp
 from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, osc52, write_text_atomic
 from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
+from steward.tui.draft_conflict import ConflictDialog
 from steward.tui.draft_screen import DraftHeader, DraftScreen
+from tests.tui_helpers import screen_text, settle
 
 # (external id, language, category, route): enough for templates to have a match.
 ROUTED = [("s001", "zh", "speaking", "g0v-talk"), ("s003", "en", "international", "g0v-intl")]
@@ -61,12 +65,6 @@ def request_of(db_path: Path, ref: str = "s001"):
         return with_store.get(ref)
     finally:
         with_store.close()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_draft(app, pilot, db_path: Path, ref: str = "s001") -> DraftScreen:
@@ -574,3 +572,323 @@ def snapshot_app(db_path: Path, language: str, ref: str):
 def test_draft_screen_snapshot(inbox, snap_compare, language, ref, size):
     app, run_before = snapshot_app(inbox, language, ref)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# --- the screen's parts, races and rough edges -----------------------------------------------
+
+
+def _send_in_one_burst(app, keys: list[str]) -> None:
+    """Queue every key at once, as a terminal does with one packet; nothing is acted on in between."""
+    from textual import events
+
+    characters = {"enter": "\r", "escape": "\x1b", "ctrl+t": "\x14"}
+    for key in keys:
+        app._driver.send_message(events.Key(key, characters.get(key, key)))  # noqa: SLF001 - as the terminal does
+
+
+def _blocking(monkeypatch, name: str) -> tuple[threading.Event, threading.Event]:
+    """Make Store.<name> wait in its thread until released: (started, release)."""
+    started, release = threading.Event(), threading.Event()
+    real = getattr(Store, name)
+
+    def blocked(self, *args, **kwargs):
+        started.set()
+        release.wait(30)  # a safety net: the test releases it
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, name, blocked)
+    return started, release
+
+
+async def test_a_checklist_read_that_finishes_after_the_screen_closed_is_dropped(inbox, monkeypatch):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        started, release = _blocking(monkeypatch, "checklist_state")
+        screen.refresh_from_store()  # what the data-version poll does when the file changes
+        await asyncio.to_thread(started.wait, 30)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DraftScreen)
+        release.set()
+        await settle(app, pilot)
+        assert app.is_running  # no NoActiveAppError from the thread, no WorkerFailed
+
+
+async def test_a_save_that_finishes_after_the_screen_closed_is_kept_and_nothing_breaks(inbox, monkeypatch):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "saved on the way out")
+        started, release = _blocking(monkeypatch, "save_draft")
+        await pilot.press("ctrl+s")
+        await asyncio.to_thread(started.wait, 30)
+        await pilot.press("escape")
+        await pilot.pause()
+        release.set()
+        await settle(app, pilot)
+        assert app.is_running and not isinstance(app.screen, DraftScreen)
+    store = other_store(inbox)
+    (draft,) = store.drafts(store.resolve("s001"))
+    assert draft.body.endswith("saved on the way out")
+    store.close()
+
+
+async def test_keys_typed_while_a_reply_is_marked_sent_do_not_change_it(inbox, monkeypatch):
+    check_required(inbox)
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "Sent text")
+        started, release = _blocking(monkeypatch, "mark_sent")
+        await pilot.press("ctrl+t")
+        await asyncio.to_thread(started.wait, 30)
+        await pilot.press("x", "enter")  # typed before the follow-up question appears
+        release.set()
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog)
+        await pilot.press("escape")  # no follow-up
+        await settle(app, pilot)
+        assert app.screen is screen and editor(app).has_focus
+        assert editor(app).text.endswith("Sent text") and "unsaved" not in header_text(app)
+        await pilot.press("escape")  # the first Esc leaves the sent draft
+        await pilot.pause()
+        assert not isinstance(app.screen, DraftScreen)
+    store = other_store(inbox)
+    (draft,) = store.drafts(store.resolve("s001"))
+    assert draft.body.endswith("Sent text") and draft.sent_at is not None
+    assert store.autosaved_draft(store.resolve("s001")) is None
+    store.close()
+
+
+async def test_keys_typed_right_behind_ctrl_t_answer_its_question(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        before = editor(app).text
+        _send_in_one_burst(app, ["ctrl+t", "escape"])  # required items unchecked: Esc says "not yet"
+        await settle(app, pilot)
+        assert isinstance(app.screen, DraftScreen) and editor(app).text == before
+    assert request_of(inbox).status != "replied"
+
+
+@pytest.mark.parametrize("where", ["after the greeting", "at the end"])
+async def test_a_guidance_paragraph_gets_a_blank_line_before_and_after(inbox, where):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        area = editor(app)
+        before = area.text
+        greeting = before.split("\n", 1)[0]
+        area.move_cursor((0, len(greeting)) if where == "after the greeting" else area.document.end)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        item = screen.data.items[-1]
+        app.screen.dismiss(item.key)
+        await pilot.pause()
+        snippet = item.snippet_zh.strip("\n")
+        if where == "after the greeting":
+            assert area.text == greeting + "\n\n" + snippet + before[len(greeting):]
+        else:
+            assert area.text == before.rstrip("\n") + "\n\n" + snippet
+        assert "\n\n\n" not in area.text
+
+
+async def test_q_with_unsaved_text_asks_and_keep_editing_stays(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "not saved yet")
+        await pilot.press("tab", "q")  # q on the checklist is the app's quit key
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ChoiceDialog)
+        assert "unsaved changes" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DraftScreen) and editor(app).text.endswith("not saved yet")
+        await pilot.press("shift+tab", "ctrl+q")  # from the editor too
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ChoiceDialog)
+
+
+async def test_q_with_unsaved_text_can_save_then_quit(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "saved when quitting")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        app.screen.dismiss("save")
+        await settle(app, pilot)
+        assert not app.is_running
+    store = other_store(inbox)
+    request = store.get("s001")
+    (draft,) = store.drafts(request.id)
+    assert draft.body.endswith("saved when quitting") and store.autosaved_draft(request.id) is None
+    store.close()
+
+
+async def test_q_with_unsaved_text_can_discard_then_quit(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "thrown away")
+        screen.autosave.tick()  # an autosave row exists already: discarding removes it too
+        await settle(app, pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        app.screen.dismiss("discard")
+        await settle(app, pilot)
+        assert not app.is_running
+    store = other_store(inbox)
+    request = store.get("s001")
+    assert store.drafts(request.id) == [] and store.autosaved_draft(request.id) is None
+    store.close()
+
+
+async def test_q_without_changes_quits_at_once(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+def shown_in(app, widget) -> str:
+    """The text drawn in a widget's place on screen, its rows joined by spaces."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the composed screen, as tui_helpers.screen_text
+    rows = [strips[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]
+    return " ".join(" ".join(rows).split())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])
+async def test_dialog_texts_wrap_instead_of_being_cut(inbox, size):
+    store = other_store(inbox)
+    store.autosave_draft(store.resolve("s001"), "words from before")
+    store.close()
+    app = make_app(inbox)
+    async with app.run_test(size=size) as pilot:
+        await open_draft(app, pilot, inbox)
+        assert isinstance(app.screen, ConfirmDialog)  # restore the autosave?
+        hint = app.screen.query_one(".dialog-hint")
+        assert shown_in(app, hint).endswith("OK restores it, Cancel discards it, Esc decides later.")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+t")  # the notes about unchecked required items
+        await pilot.pause()
+        hint = app.screen.query_one(".dialog-hint")
+        assert shown_in(app, hint) == " ".join(app.screen.hint.split())
+
+
+async def _clash(app, pilot, inbox, mine: str) -> None:
+    """We type `mine`; ada saves her own version meanwhile; we save."""
+    await open_draft(app, pilot, inbox)
+    editor(app).load_text(mine)
+    await pilot.pause()
+    someone = other_store(inbox, actor="ada")
+    someone.save_draft(someone.resolve("s001"), "Ada's reply\nsecond line", template="speaking", language="zh-TW")
+    someone.close()
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
+async def test_a_save_refused_for_anothers_newer_version_shows_both_as_a_diff(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _clash(app, pilot, inbox, "My reply\nsecond line")
+        assert isinstance(app.screen, ConflictDialog)
+        shown = screen_text(app)
+        assert "ada saved version 1" in shown
+        assert "-Ada's reply" in shown and "+My reply" in shown and " second line" in shown
+        await pilot.press("escape")  # keep editing: merge by hand
+        await pilot.pause()
+        assert isinstance(app.screen, DraftScreen) and editor(app).text == "My reply\nsecond line"
+        await pilot.press("ctrl+s")  # having seen theirs, a save is the newest version
+        await settle(app, pilot)
+    store = other_store(inbox)
+    assert [d.body for d in store.drafts(store.resolve("s001"))] == ["Ada's reply\nsecond line", "My reply\nsecond line"]
+    store.close()
+
+
+async def test_keep_mine_saves_over_theirs_and_take_theirs_loads_it(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _clash(app, pilot, inbox, "Mine")
+        app.screen.dismiss("theirs")
+        await settle(app, pilot)
+        assert editor(app).text == "Ada's reply\nsecond line" and "version 1" in header_text(app)
+        assert "unsaved" not in header_text(app)
+        await pilot.press("ctrl+z")  # my text is one undo away
+        assert editor(app).text == "Mine"
+    store = other_store(inbox)
+    assert [d.author for d in store.drafts(store.resolve("s001"))] == ["ada"]
+    store.clear_autosave(store.resolve("s001"))  # "Mine", undone back, was autosaved on the way out
+    store.close()
+
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        editor(app).load_text("Mine after all")
+        someone = other_store(inbox, actor="ada")
+        someone.save_draft(someone.resolve("s001"), "Ada again", template="speaking", language="zh-TW")
+        someone.close()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        app.screen.dismiss("mine")
+        await settle(app, pilot)
+        assert "version 3" in header_text(app)
+    store = other_store(inbox)
+    assert [d.body for d in store.drafts(store.resolve("s001"))][-1] == "Mine after all"
+    store.close()
+
+
+async def test_the_autosave_interval_is_the_screens_to_choose(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await pilot.pause()
+        screen = DraftScreen(request_of(inbox), autosave_seconds=0.01)
+        await app.push_screen(screen)
+        await settle(app, pilot)
+        await type_at_end(app, pilot, "kept by the timer")
+        for _ in range(500):  # the timer's own write, not one the test asks for
+            if screen.autosave.writes:
+                break
+            await pilot.pause()
+        assert screen.autosave.writes
+        store = other_store(inbox)
+        assert store.autosaved_draft(store.resolve("s001"))[0].endswith("kept by the timer")
+        store.close()
+
+
+async def test_the_checklist_widget_reports_toggles_and_insert_requests_as_messages(inbox):
+    from textual.app import App
+
+    from steward.tui.draft_checklist import ChecklistPanel
+
+    items = checklist_for("speaking", load_guidance(load_settings(database=inbox)))
+    heard: list = []
+
+    class Host(App):
+        def compose(self):
+            yield ChecklistPanel()
+
+        def on_mount(self) -> None:
+            self.query_one(ChecklistPanel).show(items, {items[1].key: True}, "en")
+            self.query_one("#checklist").focus()
+
+        def on_checklist_panel_item_toggled(self, message) -> None:
+            heard.append(("toggled", message.item.key, message.checked))
+
+        def on_checklist_panel_insert_requested(self, message) -> None:
+            heard.append(("insert", message.item.key))
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press("space", "down", "space", "i")
+        await pilot.pause()
+        panel = app.query_one(ChecklistPanel)
+        assert panel.state == {items[0].key: True, items[1].key: False}
+    assert heard == [("toggled", items[0].key, True), ("toggled", items[1].key, False), ("insert", items[1].key)]

@@ -672,6 +672,22 @@ async def test_keys_typed_right_behind_ctrl_t_answer_its_question(inbox):
     assert request_of(inbox).status != "replied"
 
 
+async def test_a_doubled_enter_on_the_send_question_keeps_the_follow_up_question(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        # Enter twice in one burst: both reach the "send anyway?" dialog before it goes.
+        _send_in_one_burst(app, ["ctrl+t", "enter", "enter"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog), "the second Enter popped the follow-up question"
+        assert screen in app.screen_stack
+        await pilot.press("enter")  # +7d
+        await settle(app, pilot)
+        assert app.screen is screen and not editor(app).read_only and editor(app).has_focus
+    request = request_of(inbox)
+    assert request.status == "replied" and request.follow_up_on is not None
+
+
 @pytest.mark.parametrize("where", ["after the greeting", "at the end"])
 async def test_a_guidance_paragraph_gets_a_blank_line_before_and_after(inbox, where):
     app = make_app(inbox)

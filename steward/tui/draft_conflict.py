@@ -70,6 +70,17 @@ class ConflictDialog(ModalScreen):
     """Their saved version against our text; returns "mine", "theirs" or None."""
 
     BINDINGS = [Binding("escape", "cancel", "bind.cancel", id="dialog.cancel")]
+    # The diff takes what room is left and scrolls (Tab, then arrows); the choices stay in view.
+    DEFAULT_CSS = """
+    ConflictDialog .conflict {
+        height: 90%;
+    }
+    ConflictDialog #conflict-diff {
+        height: 1fr;
+        margin: 1 0;
+        background: $background;
+    }
+    """
 
     def __init__(self, theirs: DraftVersion, mine: str) -> None:
         super().__init__()

@@ -137,9 +137,10 @@ class DraftScreen(Screen):
         Binding("ctrl+l,l", "switch_language", "bind.draft_language", show=False, id="draft.language"),
         Binding("w", "write_file", "bind.draft_write", show=False, id="draft.write"),
         Binding("escape", "back", "bind.back", id="draft.back"),
-        # The app's quit keys, asked first here when the draft has unsaved changes.
-        Binding("q", "quit", "bind.quit", show=False, id="app.quit"),
-        Binding("ctrl+q", "quit", "bind.quit", show=False, id="app.quit_anywhere"),
+        # The app's quit keys (same ids, so a keymap moves both), asked first here when
+        # the draft has unsaved changes. system=True: help lists them once, under the app.
+        Binding("q", "quit", "bind.quit", show=False, id="app.quit", system=True),
+        Binding("ctrl+q", "quit", "bind.quit", show=False, id="app.quit_anywhere", system=True),
     ]
 
     def __init__(self, request: Request, *, autosave_seconds: float = AUTOSAVE_SECONDS) -> None:

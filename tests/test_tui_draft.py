@@ -24,7 +24,14 @@ from steward.drafting import checklist_for, load_guidance
 from steward.models import CategoryGuess, Match, MatchResult
 from steward.store import Store
 from steward.tui.app import StewardApp
-from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, osc52, write_text_atomic
+from steward.tui.clipboard import (
+    EditorError,
+    WriteError,
+    edit_text,
+    editor_command,
+    osc52,
+    write_text_atomic,
+)
 from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
 from steward.tui.draft_conflict import ConflictDialog
 from steward.tui.draft_screen import DraftHeader, DraftScreen

@@ -41,12 +41,12 @@ i18n.CATALOGUE.update(STRINGS)
 
 def diff_content(theirs: DraftVersion, mine: str) -> Content:
     """A unified diff of their text against ours, coloured, never read as markup."""
+    theirs_name = t("draft.conflict_theirs", version=theirs.version)
     lines = list(
         difflib.unified_diff(
-            theirs.body.splitlines(), mine.splitlines(),
-            fromfile=t("draft.conflict_theirs", version=theirs.version), tofile=t("draft.conflict_yours"),
+            theirs.body.splitlines(), mine.splitlines(), fromfile=theirs_name, tofile=t("draft.conflict_yours"),
             lineterm="", n=2,
-        )  # fmt: skip
+        )
     )
     if not lines:
         return Content(t("draft.conflict_same"))

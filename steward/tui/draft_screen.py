@@ -41,7 +41,13 @@ from steward.models import DraftVersion, Request, StaleVersion, StewardError
 from steward.text import clean_text, one_line
 from steward.tui import i18n
 from steward.tui.bindings import translate_bindings
-from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, write_text_atomic
+from steward.tui.clipboard import (
+    EditorError,
+    WriteError,
+    edit_text,
+    editor_command,
+    write_text_atomic,
+)
 from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
 from steward.tui.draft_autosave import AUTOSAVE_SECONDS, Autosaver, restore_dialog
 from steward.tui.draft_checklist import ChecklistList, ChecklistPanel, area_name

@@ -622,6 +622,40 @@ async def test_a_checklist_read_that_finishes_after_the_screen_closed_is_dropped
         assert app.is_running  # no NoActiveAppError from the thread, no WorkerFailed
 
 
+async def test_no_worker_thread_asks_the_screen_for_its_app(inbox, monkeypatch, tmp_path):
+    # Once the screen is gone, `self.app` from a thread raises NoActiveAppError (seen as
+    # a flaky WorkerFailed in the stale-save test): threads get what they need up front.
+    check_required(inbox)
+    loop_thread = threading.get_ident()
+    app_of = DraftScreen.app.fget
+
+    def app_on_the_loop_only(self):
+        assert threading.get_ident() == loop_thread, "a worker thread read DraftScreen.app"
+        return app_of(self)
+
+    monkeypatch.setattr(DraftScreen, "app", property(app_on_the_loop_only))
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)  # load
+        await type_at_end(app, pilot, "typed")
+        screen.autosave.tick()  # autosave
+        await pilot.press("tab", "space", "space")  # checklist toggles (back to checked)
+        await settle(app, pilot)
+        screen.refresh_from_store()  # the checklist read after another steward's change
+        await pilot.press("ctrl+s")  # save
+        await settle(app, pilot)
+        screen._write_path_chosen(str(tmp_path / "reply.txt"))  # write to a file
+        await pilot.press("ctrl+t")  # mark sent, then a follow-up
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_running
+    assert (tmp_path / "reply.txt").read_text(encoding="utf-8").endswith("typed\n")
+    request = request_of(inbox)
+    assert request.status == "replied" and request.follow_up_on is not None
+
+
 async def test_a_save_that_finishes_after_the_screen_closed_is_kept_and_nothing_breaks(inbox, monkeypatch):
     app = make_app(inbox)
     async with app.run_test(size=TERMINAL) as pilot:

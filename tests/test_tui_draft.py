@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from contextlib import nullcontext
 from dataclasses import replace
 from datetime import timedelta
@@ -18,13 +20,22 @@ from conftest import sample_records
 from textual.widgets import OptionList, TextArea
 
 from steward.config.settings import load_settings
-from steward.drafting.drafts import checklist_for, load_guidance
+from steward.drafting.drafts import checklist_for, checklist_for_request, load_guidance
 from steward.models import CategoryGuess, Match, MatchResult
 from steward.store import Store
 from steward.tui.app import StewardApp
-from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, osc52, write_text_atomic
+from steward.tui.clipboard import (
+    EditorError,
+    WriteError,
+    edit_text,
+    editor_command,
+    osc52,
+    write_text_atomic,
+)
 from steward.tui.dialogs.prompts import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
+from steward.tui.draft.conflict import ConflictDialog
 from steward.tui.draft.screen import DraftHeader, DraftScreen
+from tests.tui_helpers import screen_text, settle
 
 # (external id, language, category, route): enough for templates to have a match.
 ROUTED = [("s001", "zh", "speaking", "g0v-talk"), ("s003", "en", "international", "g0v-intl")]
@@ -69,12 +80,6 @@ def request_of(db_path: Path, ref: str = "s001"):
         with_store.close()
 
 
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_draft(app, pilot, db_path: Path, ref: str = "s001") -> DraftScreen:
     await pilot.pause()
     app.open_draft(request_of(db_path, ref))
@@ -105,15 +110,20 @@ async def type_at_end(app, pilot, text: str) -> None:
 
 
 def fake_editor(tmp_path: Path, *, exit_code: int = 0) -> tuple[str, Path]:
-    """A $VISUAL that appends a line to the file and logs the path it was given."""
+    """A $VISUAL that appends a line to the file and logs the path it was given.
+
+    What the file held when the editor opened it is kept in editor.seen.
+    """
     log = tmp_path / "editor.log"
+    seen = tmp_path / "editor.seen"
     script = tmp_path / "fake_editor.py"
     script.write_text(
         "import sys\n"
         "path = sys.argv[1]\n"
         f"open({str(log)!r}, 'w').write(path)\n"
+        f"open({str(seen)!r}, 'wb').write(open(path, 'rb').read())\n"
         "with open(path, 'a', encoding='utf-8') as f:\n"
-        "    f.write('\\nAppended by the editor 編輯器\\n')\n"
+        "    f.write('Appended by the editor 編輯器\\n')\n"
         f"sys.exit({exit_code})\n",
         encoding="utf-8",
     )
@@ -130,7 +140,7 @@ async def test_draft_opens_with_the_template_in_the_requests_language_and_its_ch
         assert editor(app).text.startswith("林雅婷您好")
         assert "g0v-talks@googlegroups.com" in editor(app).text
         assert "Speaking invitation" in header_text(app) and "unsaved" in header_text(app)
-        expected = checklist_for("speaking", load_guidance(app.settings))
+        expected = checklist_for_request(screen.request, load_guidance(app.settings))
         options = screen.query_one("#checklist", OptionList)
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == [i.key for i in expected]
         first = str(options.get_option_at_index(0).prompt)
@@ -213,6 +223,9 @@ async def test_editor_round_trip_reads_the_edited_text_back(inbox, tmp_path, mon
         monkeypatch.setattr(app, "suspend", nullcontext)
         await pilot.press("ctrl+o")
         await settle(app, pilot)
+        # The editor saw a text file (one final newline) and appended a line to it;
+        # the newline it was given is taken off again, and no more.
+        assert (tmp_path / "editor.seen").read_text(encoding="utf-8") == before + "\n"
         assert editor(app).text == before + "\nAppended by the editor 編輯器"
         assert not Path(log.read_text()).exists()
 
@@ -309,7 +322,7 @@ async def test_i_on_the_checklist_inserts_the_items_paragraph_at_the_cursor(inbo
         screen = await open_draft(app, pilot, inbox)
         editor(app).move_cursor((0, 0))
         await pilot.press("tab", "i")
-        item = screen.item(screen.checklist.highlighted_key)
+        item = screen.checklist.highlighted_item
         assert editor(app).text.startswith(item.snippet_zh)  # the draft is Chinese
         assert editor(app).has_focus
 
@@ -388,7 +401,7 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
         assert editor(app).text.startswith("Hello 林雅婷,")
         assert "English" in header_text(app)
         item = screen.data.items[0]
-        assert item.text_en in str(screen.checklist.get_option_at_index(0).prompt)
+        assert item.text_en in str(screen.checklist.options.get_option_at_index(0).prompt)
         assert "Save" in {b.description for _, b, _, _ in screen.active_bindings.values()}
         await pilot.press("tab", "L")  # the interface language, from the checklist
         await pilot.pause()
@@ -403,7 +416,7 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
 def check_required(db_path: Path, ref: str = "s001") -> None:
     store = other_store(db_path)
     request = store.get(ref)
-    items = checklist_for(request.category, load_guidance(load_settings(database=db_path)))
+    items = checklist_for_request(request, load_guidance(load_settings(database=db_path)))
     store.set_checklist(request.id, [i.key for i in items if i.required], True, known=[i.key for i in items])
     store.close()
 
@@ -464,7 +477,7 @@ async def test_unsaved_text_is_offered_back_after_the_app_dies(inbox):
     async with app.run_test(size=TERMINAL) as pilot:
         screen = await open_draft(app, pilot, inbox)
         await type_at_end(app, pilot, "words nobody saved")
-        screen.autosave_tick()  # what the interval timer does every few seconds
+        screen.autosave.tick()  # what the interval timer does every few seconds
         await settle(app, pilot)
         # Checked while the app still runs: a killed process gets no chance to save.
         store = other_store(inbox)
@@ -555,7 +568,14 @@ def snapshot_app(db_path: Path, language: str, ref: str):
 
     async def run_before(pilot) -> None:
         await open_draft(app, pilot, db_path, ref)
-        editor(app).cursor_blink = False
+        area = editor(app)
+        area.focus()
+        await pilot.pause()
+        assert area.has_focus
+        area.cursor_blink = False  # with the focus: the cursor stays drawn, whatever the blink phase
+        # Textual's line cache does not tell "cursor hidden by the blink" from "not
+        # blinking": a line cached in the hidden phase would be shown without it.
+        area.notify_style_update()
 
     return app, run_before
 
@@ -565,3 +585,373 @@ def snapshot_app(db_path: Path, language: str, ref: str):
 def test_draft_screen_snapshot(inbox, snap_compare, language, ref, size):
     app, run_before = snapshot_app(inbox, language, ref)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# --- the screen's parts, races and rough edges -----------------------------------------------
+
+
+def _send_in_one_burst(app, keys: list[str]) -> None:
+    """Queue every key at once, as a terminal does with one packet; nothing is acted on in between."""
+    from textual import events
+
+    characters = {"enter": "\r", "escape": "\x1b", "ctrl+t": "\x14"}
+    for key in keys:
+        app._driver.send_message(events.Key(key, characters.get(key, key)))  # noqa: SLF001 - as the terminal does
+
+
+def _blocking(monkeypatch, name: str) -> tuple[threading.Event, threading.Event]:
+    """Make Store.<name> wait in its thread until released: (started, release)."""
+    started, release = threading.Event(), threading.Event()
+    real = getattr(Store, name)
+
+    def blocked(self, *args, **kwargs):
+        started.set()
+        release.wait(30)  # a safety net: the test releases it
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, name, blocked)
+    return started, release
+
+
+async def test_a_checklist_read_that_finishes_after_the_screen_closed_is_dropped(inbox, monkeypatch):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        started, release = _blocking(monkeypatch, "checklist_state")
+        screen.refresh_from_store()  # what the data-version poll does when the file changes
+        await asyncio.to_thread(started.wait, 30)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DraftScreen)
+        release.set()
+        await settle(app, pilot)
+        assert app.is_running  # no NoActiveAppError from the thread, no WorkerFailed
+
+
+async def test_no_worker_thread_asks_the_screen_for_its_app(inbox, monkeypatch, tmp_path):
+    # Once the screen is gone, `self.app` from a thread raises NoActiveAppError (seen as
+    # a flaky WorkerFailed in the stale-save test): threads get what they need up front.
+    check_required(inbox)
+    loop_thread = threading.get_ident()
+    app_of = DraftScreen.app.fget
+
+    def app_on_the_loop_only(self):
+        assert threading.get_ident() == loop_thread, "a worker thread read DraftScreen.app"
+        return app_of(self)
+
+    monkeypatch.setattr(DraftScreen, "app", property(app_on_the_loop_only))
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)  # load
+        await type_at_end(app, pilot, "typed")
+        screen.autosave.tick()  # autosave
+        await pilot.press("tab", "space", "space")  # checklist toggles (back to checked)
+        await settle(app, pilot)
+        screen.refresh_from_store()  # the checklist read after another steward's change
+        await pilot.press("ctrl+s")  # save
+        await settle(app, pilot)
+        screen._write_path_chosen(str(tmp_path / "reply.txt"))  # write to a file
+        await pilot.press("ctrl+t")  # mark sent, then a follow-up
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_running
+    assert (tmp_path / "reply.txt").read_text(encoding="utf-8").endswith("typed\n")
+    request = request_of(inbox)
+    assert request.status == "replied" and request.follow_up_on is not None
+
+
+async def test_a_save_that_finishes_after_the_screen_closed_is_kept_and_nothing_breaks(inbox, monkeypatch):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "saved on the way out")
+        started, release = _blocking(monkeypatch, "save_draft")
+        await pilot.press("ctrl+s")
+        await asyncio.to_thread(started.wait, 30)
+        await pilot.press("escape")
+        await pilot.pause()
+        release.set()
+        await settle(app, pilot)
+        assert app.is_running and not isinstance(app.screen, DraftScreen)
+    store = other_store(inbox)
+    (draft,) = store.drafts(store.resolve("s001"))
+    assert draft.body.endswith("saved on the way out")
+    store.close()
+
+
+async def test_keys_typed_while_a_reply_is_marked_sent_do_not_change_it(inbox, monkeypatch):
+    check_required(inbox)
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "Sent text")
+        started, release = _blocking(monkeypatch, "mark_sent")
+        await pilot.press("ctrl+t")
+        await asyncio.to_thread(started.wait, 30)
+        await pilot.press("x", "enter")  # typed before the follow-up question appears
+        release.set()
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog)
+        await pilot.press("escape")  # no follow-up
+        await settle(app, pilot)
+        assert app.screen is screen and editor(app).has_focus
+        assert editor(app).text.endswith("Sent text") and "unsaved" not in header_text(app)
+        await pilot.press("escape")  # the first Esc leaves the sent draft
+        await pilot.pause()
+        assert not isinstance(app.screen, DraftScreen)
+    store = other_store(inbox)
+    (draft,) = store.drafts(store.resolve("s001"))
+    assert draft.body.endswith("Sent text") and draft.sent_at is not None
+    assert store.autosaved_draft(store.resolve("s001")) is None
+    store.close()
+
+
+async def test_keys_typed_right_behind_ctrl_t_answer_its_question(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        before = editor(app).text
+        _send_in_one_burst(app, ["ctrl+t", "escape"])  # required items unchecked: Esc says "not yet"
+        await settle(app, pilot)
+        assert isinstance(app.screen, DraftScreen) and editor(app).text == before
+    assert request_of(inbox).status != "replied"
+
+
+async def test_a_doubled_enter_on_the_send_question_keeps_the_follow_up_question(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        # Enter twice in one burst: both reach the "send anyway?" dialog before it goes.
+        _send_in_one_burst(app, ["ctrl+t", "enter", "enter"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog), "the second Enter popped the follow-up question"
+        assert screen in app.screen_stack
+        await pilot.press("enter")  # +7d
+        await settle(app, pilot)
+        assert app.screen is screen and not editor(app).read_only and editor(app).has_focus
+    request = request_of(inbox)
+    assert request.status == "replied" and request.follow_up_on is not None
+
+
+@pytest.mark.parametrize("where", ["after the greeting", "at the end"])
+async def test_a_guidance_paragraph_gets_a_blank_line_before_and_after(inbox, where):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        area = editor(app)
+        before = area.text
+        greeting = before.split("\n", 1)[0]
+        area.move_cursor((0, len(greeting)) if where == "after the greeting" else area.document.end)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        item = screen.data.items[-1]
+        app.screen.dismiss(item.key)
+        await pilot.pause()
+        snippet = item.snippet_zh.strip("\n")
+        if where == "after the greeting":
+            assert area.text == greeting + "\n\n" + snippet + before[len(greeting):]
+        else:
+            assert area.text == before.rstrip("\n") + "\n\n" + snippet
+        assert "\n\n\n" not in area.text
+
+
+async def test_q_with_unsaved_text_asks_and_keep_editing_stays(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "not saved yet")
+        await pilot.press("tab", "q")  # q on the checklist is the app's quit key
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ChoiceDialog)
+        assert "unsaved changes" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DraftScreen) and editor(app).text.endswith("not saved yet")
+        await pilot.press("shift+tab", "ctrl+q")  # from the editor too
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ChoiceDialog)
+
+
+async def test_q_with_unsaved_text_can_save_then_quit(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "saved when quitting")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        app.screen.dismiss("save")
+        await settle(app, pilot)
+        assert not app.is_running
+    store = other_store(inbox)
+    request = store.get("s001")
+    (draft,) = store.drafts(request.id)
+    assert draft.body.endswith("saved when quitting") and store.autosaved_draft(request.id) is None
+    store.close()
+
+
+async def test_q_with_unsaved_text_can_discard_then_quit(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "thrown away")
+        screen.autosave.tick()  # an autosave row exists already: discarding removes it too
+        await settle(app, pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        app.screen.dismiss("discard")
+        await settle(app, pilot)
+        assert not app.is_running
+    store = other_store(inbox)
+    request = store.get("s001")
+    assert store.drafts(request.id) == [] and store.autosaved_draft(request.id) is None
+    store.close()
+
+
+async def test_q_without_changes_quits_at_once(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+def shown_in(app, widget) -> str:
+    """The text drawn in a widget's place on screen, its rows joined by spaces."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the composed screen, as tui_helpers.screen_text
+    rows = [strips[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]
+    return " ".join(" ".join(rows).split())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])
+async def test_dialog_texts_wrap_instead_of_being_cut(inbox, size):
+    store = other_store(inbox)
+    store.autosave_draft(store.resolve("s001"), "words from before")
+    store.close()
+    app = make_app(inbox)
+    async with app.run_test(size=size) as pilot:
+        await open_draft(app, pilot, inbox)
+        assert isinstance(app.screen, ConfirmDialog)  # restore the autosave?
+        hint = app.screen.query_one(".dialog-hint")
+        assert shown_in(app, hint).endswith("OK restores it, Cancel discards it, Esc decides later.")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+t")  # the notes about unchecked required items
+        await pilot.pause()
+        hint = app.screen.query_one(".dialog-hint")
+        assert shown_in(app, hint) == " ".join(app.screen.hint.split())
+
+
+async def _clash(app, pilot, inbox, mine: str) -> None:
+    """We type `mine`; ada saves her own version meanwhile; we save."""
+    await open_draft(app, pilot, inbox)
+    editor(app).load_text(mine)
+    await pilot.pause()
+    someone = other_store(inbox, actor="ada")
+    someone.save_draft(someone.resolve("s001"), "Ada's reply\nsecond line", template="speaking", language="zh-TW")
+    someone.close()
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
+async def test_a_save_refused_for_anothers_newer_version_shows_both_as_a_diff(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _clash(app, pilot, inbox, "My reply\nsecond line")
+        assert isinstance(app.screen, ConflictDialog)
+        shown = screen_text(app)
+        assert "ada saved version 1" in shown
+        assert "-Ada's reply" in shown and "+My reply" in shown and " second line" in shown
+        await pilot.press("escape")  # keep editing: merge by hand
+        await pilot.pause()
+        assert isinstance(app.screen, DraftScreen) and editor(app).text == "My reply\nsecond line"
+        await pilot.press("ctrl+s")  # having seen theirs, a save is the newest version
+        await settle(app, pilot)
+    store = other_store(inbox)
+    assert [d.body for d in store.drafts(store.resolve("s001"))] == ["Ada's reply\nsecond line", "My reply\nsecond line"]
+    store.close()
+
+
+async def test_keep_mine_saves_over_theirs_and_take_theirs_loads_it(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await _clash(app, pilot, inbox, "Mine")
+        app.screen.dismiss("theirs")
+        await settle(app, pilot)
+        assert editor(app).text == "Ada's reply\nsecond line" and "version 1" in header_text(app)
+        assert "unsaved" not in header_text(app)
+        await pilot.press("ctrl+z")  # my text is one undo away
+        assert editor(app).text == "Mine"
+    store = other_store(inbox)
+    assert [d.author for d in store.drafts(store.resolve("s001"))] == ["ada"]
+    store.clear_autosave(store.resolve("s001"))  # "Mine", undone back, was autosaved on the way out
+    store.close()
+
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await open_draft(app, pilot, inbox)
+        editor(app).load_text("Mine after all")
+        someone = other_store(inbox, actor="ada")
+        someone.save_draft(someone.resolve("s001"), "Ada again", template="speaking", language="zh-TW")
+        someone.close()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        app.screen.dismiss("mine")
+        await settle(app, pilot)
+        assert "version 3" in header_text(app)
+    store = other_store(inbox)
+    assert [d.body for d in store.drafts(store.resolve("s001"))][-1] == "Mine after all"
+    store.close()
+
+
+async def test_the_autosave_interval_is_the_screens_to_choose(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await pilot.pause()
+        screen = DraftScreen(request_of(inbox), autosave_seconds=0.01)
+        await app.push_screen(screen)
+        await settle(app, pilot)
+        await type_at_end(app, pilot, "kept by the timer")
+        for _ in range(500):  # the timer's own write, not one the test asks for
+            if screen.autosave.writes:
+                break
+            await pilot.pause()
+        assert screen.autosave.writes
+        store = other_store(inbox)
+        assert store.autosaved_draft(store.resolve("s001"))[0].endswith("kept by the timer")
+        store.close()
+
+
+async def test_the_checklist_widget_reports_toggles_and_insert_requests_as_messages(inbox):
+    from textual.app import App
+
+    from steward.tui.draft.checklist import ChecklistPanel
+
+    items = checklist_for("speaking", load_guidance(load_settings(database=inbox)))
+    heard: list = []
+
+    class Host(App):
+        def compose(self):
+            yield ChecklistPanel()
+
+        def on_mount(self) -> None:
+            self.query_one(ChecklistPanel).show(items, {items[1].key: True}, "en")
+            self.query_one("#checklist").focus()
+
+        def on_checklist_panel_item_toggled(self, message) -> None:
+            heard.append(("toggled", message.item.key, message.checked))
+
+        def on_checklist_panel_insert_requested(self, message) -> None:
+            heard.append(("insert", message.item.key))
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press("space", "down", "space", "i")
+        await pilot.pause()
+        panel = app.query_one(ChecklistPanel)
+        assert panel.state == {items[0].key: True, items[1].key: False}
+    assert heard == [("toggled", items[0].key, True), ("toggled", items[1].key, False), ("insert", items[1].key)]

@@ -30,6 +30,16 @@ class _Dialog(ModalScreen):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def dismiss(self, result=None):
+        # Two answers in one burst of keys (Enter, Enter) reach the dialog before it
+        # has gone; Textual would pop whatever screen is on top by then a second time
+        # (the follow-up question the first answer led to, or the screen below).
+        if not self.is_current:
+            from textual.await_complete import AwaitComplete
+
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
+
 
 class ChoiceDialog(_Dialog):
     """Pick one of a few values; returns its id."""

@@ -1,20 +1,25 @@
-"""Nothing a steward typed is lost: autosave for the draft screen.
+"""Nothing a steward typed is lost: the autosave of one draft.
 
-Unsaved text is written to the autosave table every few seconds while it
-changes, at once when the screen closes, and when the terminal hangs up
-(SIGHUP: a dropped SSH connection, a killed tmux pane), whose default action
-would end the process before anything else ran. The next time the draft opens,
-the text is offered back.
+`Autosaver` is a small helper owned by the draft screen. Unsaved text is written
+to the autosave table every `interval` seconds while it changes, at once
+(`now()`) when the screen closes, and when the terminal hangs up (SIGHUP: a
+dropped SSH connection, a killed tmux pane), whose default action would end the
+process before anything else ran. The next time the draft opens, the text is
+offered back (the screen asks; see `restore_dialog`).
 
-A mixin for DraftScreen, which holds the state (editor, data, request).
+The helper never touches the app from a thread: it is given the functions it
+needs, and a write's result is taken in on the event loop, or not at all when
+the screen has gone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
+from datetime import date, datetime
 
-from textual import work
+from textual.widget import Widget
 
 from steward.store import Store
 from steward.tui import i18n
@@ -33,86 +38,121 @@ i18n.CATALOGUE.update(STRINGS)
 AUTOSAVE_SECONDS = 3.0
 
 
-class DraftAutosave:
-    """Autosave, restore and hang-up handling of the draft screen."""
+class Autosaver:
+    """Keeps the unsaved text of one request's draft in the autosave table.
 
-    def offer_autosave(self, body: str, saved_at) -> None:
-        local = saved_at.astimezone(i18n.display_tz())
-        when = f"{local:%H:%M}" if local.date() == self.app.today() else f"{local:%Y-%m-%d %H:%M}"
+    owner: the widget whose timer and workers this uses (they stop with it).
+    unsaved_text: the text to keep, or None when there is nothing unsaved.
+    thread_store: the calling thread's Store (called in a worker thread).
+    open_store: a new connection, for the synchronous write when closing.
+    """
 
-        def answered(restore: bool | None) -> None:
-            if restore:
-                self.replace_text(body)
-                self._last_autosaved = body
-                self.notify(t("draft.restored"))
-            elif restore is False:
-                self._clear_autosave()
+    def __init__(
+        self,
+        owner: Widget,
+        request_id: int,
+        *,
+        unsaved_text: Callable[[], str | None],
+        thread_store: Callable[[], Store],
+        open_store: Callable[[], Store],
+        interval: float = AUTOSAVE_SECONDS,
+    ) -> None:
+        self.owner = owner
+        self.request_id = request_id
+        self.unsaved_text = unsaved_text
+        self.thread_store = thread_store
+        self.open_store = open_store
+        self.interval = interval
+        self.last_saved: str | None = None  # the text in our autosave row, if we wrote one
+        self.writes = 0  # rows written, for whoever wants to know one happened
+        self._writing = False
+        self._watching_hang_up = False
 
-        self.app.push_screen(ConfirmDialog(t("draft.restore_title"), t("draft.restore", when=when)), answered)
+    def start(self, on_hang_up: Callable[[], None]) -> None:
+        self.owner.set_interval(self.interval, self.tick)
+        self._watch_hang_up(on_hang_up)
 
-    # --- autosave ------------------------------------------------------------------------
+    def stop(self) -> None:
+        """The screen is closing: stop listening for hang-ups and keep what is unsaved."""
+        self._stop_watching_hang_up()
+        self.now()
 
-    def autosave_tick(self) -> None:
-        if self.data is None or self._autosaving:
+    # --- the row -------------------------------------------------------------------------
+
+    def kept(self, text: str | None) -> None:
+        """Our row now holds `text` (a restore, or a refused save that kept it); None: no row."""
+        self.last_saved = text
+
+    def tick(self) -> None:
+        """What the timer does: write the text if it changed, remove the row if all is saved."""
+        if self._writing:
             return
-        text = self.editor.text
-        if self.unsaved(text) and text != self._last_autosaved:
-            self._autosaving = True
-            self._autosave(text)
-        elif not self.unsaved(text) and self._last_autosaved is not None:
-            self._clear_autosave()
+        text = self.unsaved_text()
+        if text is not None and text != self.last_saved:
+            self._writing = True
+            self.owner.run_worker(self._write(text), group="draft-autosave")
+        elif text is None and self.last_saved is not None:
+            self.clear()
 
-    @work(thread=True, group="draft-autosave")
-    def _autosave(self, text: str) -> None:
+    def clear(self) -> None:
+        """Remove the row (the steward discarded it, or everything is saved)."""
+        self._writing = True
+        self.owner.run_worker(self._write(None), group="draft-autosave")
+
+    async def _write(self, text: str | None) -> None:
+        store, request_id = self.thread_store, self.request_id
+
+        def write() -> None:
+            if text is None:
+                store().clear_autosave(request_id)
+            else:
+                store().autosave_draft(request_id, text)
+
         try:
-            self.app.store().autosave_draft(self.request.id, text)
+            await asyncio.to_thread(write)
         except DB_ERRORS:
-            text = self._last_autosaved  # try again on the next tick
-        self.app.call_from_thread(self._autosaved, text)
+            return  # try again on the next tick
+        else:
+            self.last_saved = text
+            self.writes += 1
+        finally:
+            self._writing = False
 
-    def _autosaved(self, text: str | None) -> None:
-        self._autosaving = False
-        self._last_autosaved = text
-
-    @work(thread=True, group="draft-autosave")
-    def _clear_autosave(self) -> None:
+    def now(self) -> None:
+        """Write at once, on this thread: the screen is closing or the terminal is gone."""
+        text = self.unsaved_text()
+        if text is None or text == self.last_saved:
+            return
         try:
-            self.app.store().clear_autosave(self.request.id)
-        except DB_ERRORS:
-            return
-        self.app.call_from_thread(self._autosaved, None)
-
-    def autosave_now(self) -> None:
-        """Autosave at once, on this thread: the screen is closing or the terminal is gone."""
-        if self.data is None or self.editor is None:
-            return
-        text = self.editor.text
-        if not self.unsaved(text) or text == self._last_autosaved:
-            return
-        settings = self.app.settings
-        try:
-            store = Store.open_for(settings, self.app.database)
+            store = self.open_store()
             try:
-                store.autosave_draft(self.request.id, text)
+                store.autosave_draft(self.request_id, text)
             finally:
                 store.close()
         except DB_ERRORS:
             return  # nobody is left to tell; the last periodic autosave is seconds old
-        self._last_autosaved = text
+        self.last_saved = text
 
-    def watch_hang_up(self) -> None:
+    # --- hang-up -------------------------------------------------------------------------
+
+    def _watch_hang_up(self, on_hang_up: Callable[[], None]) -> None:
         # A dropped SSH connection or a killed tmux pane sends SIGHUP, whose
         # default action ends the process at once: save the text first.
         hangup = getattr(signal, "SIGHUP", None)
         if hangup is None:
             return
+
+        def hung_up() -> None:
+            self.now()
+            on_hang_up()
+
         try:
-            asyncio.get_running_loop().add_signal_handler(hangup, self._hung_up)
+            asyncio.get_running_loop().add_signal_handler(hangup, hung_up)
         except (NotImplementedError, RuntimeError, ValueError):
             return
         self._watching_hang_up = True
 
-    def stop_watching_hang_up(self) -> None:
+    def _stop_watching_hang_up(self) -> None:
         if self._watching_hang_up:
             self._watching_hang_up = False
             try:
@@ -120,6 +160,9 @@ class DraftAutosave:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
 
-    def _hung_up(self) -> None:
-        self.autosave_now()
-        self.app.exit()
+
+def restore_dialog(saved_at: datetime, today: date) -> ConfirmDialog:
+    """The question asked when a draft opens with autosaved text."""
+    local = saved_at.astimezone(i18n.display_tz())
+    when = f"{local:%H:%M}" if local.date() == today else f"{local:%Y-%m-%d %H:%M}"
+    return ConfirmDialog(t("draft.restore_title"), t("draft.restore", when=when))

@@ -1,23 +1,27 @@
-"""The guidance checklist beside a draft: one option per item, space toggles it.
+"""The guidance checklist beside a draft: a widget that owns its items and their
+state and tells its screen what the steward did, with messages.
 
-ChecklistList shows the items; DraftChecklist (a mixin for DraftScreen) keeps
-their state, saves each toggle and inserts an item's paragraph into the reply.
+`ChecklistPanel` shows a summary line, the items (`ChecklistList`, space toggles
+one, `i` asks for its paragraph) and the source of the highlighted item. It
+posts `ChecklistPanel.ItemToggled` and `ChecklistPanel.InsertRequested`; the
+screen saves the toggle and inserts the paragraph. What the store says the state
+is arrives through `stored_state()`, which a toggle made since the read wins over.
 """
 
 from __future__ import annotations
 
-
-from textual import work
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import OptionList
+from textual.message import Message
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from steward.drafting.guidance import GuidanceItem
 from steward.util.text import one_line
 from steward.tui import i18n
-from steward.tui.dialogs.prompts import FuzzyPicker
-from steward.tui.draft.data import DB_ERRORS
 from steward.tui.i18n import t
 
 STRINGS = {
@@ -35,12 +39,8 @@ STRINGS = {
     "draft.source": ("出處 {source}：{title}", "Source {source}: {title}"),
     "bind.draft_toggle": ("勾選", "Check"),
     "bind.draft_insert": ("插入段落", "Insert paragraph"),
-    "draft.snippet_title": ("插入指引段落", "Insert a guidance paragraph"),
-    "draft.snippet_search": ("輸入關鍵字…", "Type to search…"),
-    "draft.check_failed": ("無法儲存檢核狀態：{error}", "Could not save the checklist: {error}"),
 }
 i18n.CATALOGUE.update(STRINGS)
-
 
 
 def area_name(area: str) -> str:
@@ -71,23 +71,18 @@ def checklist_summary(items: list[GuidanceItem], state: dict[str, bool]) -> Cont
 
 
 class ChecklistList(OptionList):
-    """The items of one request's checklist; its screen keeps the state and saves it."""
+    """The items of one request's checklist, inside a ChecklistPanel."""
 
     BINDINGS = [
-        Binding("space", "screen.toggle_item", "bind.draft_toggle", id="draft.toggle"),
-        Binding("i", "screen.insert_item", "bind.draft_insert", id="draft.insert"),
+        Binding("space", "toggle_item", "bind.draft_toggle", id="draft.toggle"),
+        Binding("i", "insert_item", "bind.draft_insert", id="draft.insert"),
     ]
 
-    def show_items(self, items: list[GuidanceItem], state: dict[str, bool], language: str) -> None:
-        highlighted = self.highlighted
-        self.set_options(
-            [Option(item_prompt(item, state.get(item.key, False), language), id=item.key) for item in items]
-        )
-        if items:
-            self.highlighted = min(highlighted or 0, len(items) - 1)
+    def action_toggle_item(self) -> None:
+        self.query_ancestor(ChecklistPanel).toggle_highlighted()
 
-    def update_item(self, item: GuidanceItem, checked: bool, language: str) -> None:
-        self.replace_option_prompt(item.key, item_prompt(item, checked, language))
+    def action_insert_item(self) -> None:
+        self.query_ancestor(ChecklistPanel).insert_highlighted()
 
     @property
     def highlighted_key(self) -> str | None:
@@ -95,80 +90,113 @@ class ChecklistList(OptionList):
         return option.id if option is not None else None
 
 
-class DraftChecklist:
-    """The checklist side of the draft screen."""
+class ChecklistPanel(Vertical):
+    """One request's checklist: its items, their state, the summary and the source line."""
+
+    class ItemToggled(Message):
+        """The steward checked or unchecked an item (the panel shows it already)."""
+
+        def __init__(self, item: GuidanceItem, checked: bool) -> None:
+            super().__init__()
+            self.item = item
+            self.checked = checked
+
+    class InsertRequested(Message):
+        """The steward asked for an item's paragraph in the reply."""
+
+        def __init__(self, item: GuidanceItem) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items: list[GuidanceItem] = []
+        self.state: dict[str, bool] = {}
+        self.language = "zh-TW"  # the reply's language: the items are shown in it
+        self.edits = 0  # toggles made here; a read of the store started before one is stale
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="checklist-summary")
+        yield ChecklistList(id="checklist")
+        yield Static(id="checklist-source")
+
+    @property
+    def options(self) -> ChecklistList:
+        return self.query_one(ChecklistList)
+
+    # --- what the screen tells the panel ---------------------------------------------
+
+    def show(self, items: list[GuidanceItem], state: dict[str, bool], language: str) -> None:
+        self.items, self.state, self.language, self.loaded = list(items), dict(state), language, True
+        self._show_items()
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        self._show_items()
+
+    def stored_state(self, state: dict[str, bool], edits: int) -> bool:
+        """The state read from the store when `edits` toggles had been made; True if shown."""
+        if not self.loaded or edits != self.edits or state == self.state:
+            return False
+        self.state = dict(state)
+        self._show_items()
+        return True
+
+    def retranslate(self) -> None:
+        if self.loaded:
+            self._show_items()
+
+    # --- what the steward does here -------------------------------------------------------
 
     def item(self, key: str | None) -> GuidanceItem | None:
-        for item in self.data.items if self.data and key else []:
-            if item.key == key:
-                return item
-        return None
+        return next((item for item in self.items if key and item.key == key), None)
 
-    def refresh_from_store(self) -> None:
-        """The inbox changed (maybe another steward): show the checklist as it is now."""
-        if self.data is not None:
-            self._reload_checklist(self._check_edits)
+    @property
+    def highlighted_item(self) -> GuidanceItem | None:
+        return self.item(self.options.highlighted_key)
 
-    @work(thread=True, exclusive=True, group="draft-checklist-read")
-    def _reload_checklist(self, edits: int) -> None:
-        with self._write_lock:
-            try:
-                state = self.app.store().checklist_state(self.request.id)
-            except DB_ERRORS:
-                return
-        self.app.call_from_thread(self._checklist_reloaded, state, edits)
-
-    def _checklist_reloaded(self, state: dict[str, bool], edits: int) -> None:
-        # A toggle made since the read started wins over what was read.
-        if not self.closed and edits == self._check_edits and state != self.state:
-            self.state = state
-            self.checklist.show_items(self.data.items, self.state, self.language)
-            self._refresh_summary()
-
-    def action_toggle_item(self) -> None:
-        item = self.item(self.checklist.highlighted_key)
+    def toggle_highlighted(self) -> None:
+        item = self.highlighted_item
         if item is None:
             return
-        self.state[item.key] = not self.state.get(item.key, False)
-        self._check_edits += 1
-        self.checklist.update_item(item, self.state[item.key], self.language)
-        self._refresh_summary()
-        self._persist_check(item.key)
+        checked = self.state[item.key] = not self.state.get(item.key, False)
+        self.edits += 1
+        self.options.replace_option_prompt(item.key, item_prompt(item, checked, self.language))
+        self._show_summary()
+        self.post_message(self.ItemToggled(item, checked))
 
-    @work(thread=True, group="draft-checklist")
-    def _persist_check(self, key: str) -> None:
-        with self._write_lock:
-            # The state as it is now, not as it was when this toggle was queued,
-            # so quick toggles end where the steward left them.
-            checked = self.state.get(key, False)
-            before = self.version
-            try:
-                after = self.app.store().set_checklist(
-                    self.request.id, [key], checked, known=[item.key for item in self.data.items]
-                )
-            except DB_ERRORS as exc:
-                self.app.call_from_thread(self.notify, t("draft.check_failed", error=str(exc)), severity="error")
-                return
-            if after.version in (before, before + 1):  # only our own change: still up to date
-                self.version = after.version
-
-    def action_insert_item(self) -> None:
-        item = self.item(self.checklist.highlighted_key)
+    def insert_highlighted(self) -> None:
+        item = self.highlighted_item
         if item is not None:
-            self.insert_text(item.snippet(self.language))
+            self.post_message(self.InsertRequested(item))
 
-    def action_pick_snippet(self) -> None:
-        if self.data is None or not self.data.items:
-            return
-        choices = [
-            (item.key, f"{area_name(item.area)} · {one_line(item.text(i18n.language()))}",
-             f"{item.key} {item.area} {item.text_zh} {item.text_en}")
-            for item in self.data.items
-        ]
+    @on(OptionList.OptionHighlighted, "#checklist")
+    def _highlighted(self) -> None:
+        self._show_source()
 
-        def chosen(key: str | None) -> None:
-            item = self.item(key)
-            if item is not None:
-                self.insert_text(item.snippet(self.language))
+    @on(OptionList.OptionSelected, "#checklist")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.toggle_highlighted()
 
-        self.app.push_screen(FuzzyPicker(t("draft.snippet_title"), choices, placeholder=t("draft.snippet_search")), chosen)
+    # --- drawing --------------------------------------------------------------------------
+
+    def _show_items(self) -> None:
+        options = self.options
+        highlighted = options.highlighted
+        options.set_options(
+            [Option(item_prompt(item, self.state.get(item.key, False), self.language), id=item.key) for item in self.items]
+        )
+        if self.items:
+            options.highlighted = min(highlighted or 0, len(self.items) - 1)
+        self._show_summary()
+        self._show_source()
+
+    def _show_summary(self) -> None:
+        self.query_one("#checklist-summary", Static).update(checklist_summary(self.items, self.state))
+
+    def _show_source(self) -> None:
+        item = self.highlighted_item
+        text = t("draft.source", source=item.source, title=one_line(item.source_title)) if item else ""
+        self.query_one("#checklist-source", Static).update(Content(text))

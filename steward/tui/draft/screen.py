@@ -6,33 +6,55 @@ the focus. Tab and Shift+Tab move between the editor and the checklist.
 
 Nothing typed is lost: unsaved text is autosaved every few seconds, when the
 screen closes and when the terminal hangs up (SIGHUP), and offered back the
-next time the draft is opened.
+next time the draft is opened (draft_autosave.Autosaver). Quitting with unsaved
+text asks first. A save refused because another steward saved a newer version
+shows both texts and lets the steward choose (draft_conflict.ConflictDialog).
+
+Every read and write runs in a thread; its result is taken in on the event loop
+by the worker that started it, so a result arriving after the screen has gone
+is dropped with the worker, and no thread ever looks up the app.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import os
+import re
 import threading
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
-from steward.models import DraftVersion, Request, StaleVersion
-from steward.store import Store
+from steward.util.dates import parse_date
+from steward.drafting.drafts import render_draft
+from steward.models import DraftVersion, Request, StaleVersion, StewardError
 from steward.util.text import clean_text, one_line
 from steward.tui import i18n
 from steward.tui.bindings import translate_bindings
-from steward.tui.draft.actions import DraftActions
-from steward.tui.draft.autosave import AUTOSAVE_SECONDS, DraftAutosave
-from steward.tui.draft.checklist import ChecklistList, DraftChecklist, checklist_summary
+from steward.tui.clipboard import (
+    EditorError,
+    WriteError,
+    edit_text,
+    editor_command,
+    write_text_atomic,
+)
+from steward.tui.dialogs.prompts import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
+from steward.tui.draft.autosave import AUTOSAVE_SECONDS, Autosaver, restore_dialog
+from steward.tui.draft.checklist import ChecklistList, ChecklistPanel, area_name
+from steward.tui.draft.conflict import ConflictDialog
 from steward.tui.draft.data import DB_ERRORS, DraftData, load_draft_data
 from steward.tui.i18n import t
 from steward.tui.inbox.screen import TitleBar
-
 
 STRINGS = {
     "draft.title": ("擬稿", "Draft"),
@@ -52,46 +74,99 @@ STRINGS = {
     "draft.stale": ("{error}。已重新載入請求，你打的字還在；再按一次儲存。",
                     "{error}. The request is reloaded and your text is kept; save again."),
     "draft.failed": ("失敗：{error}", "Failed: {error}"),
+    "draft.merge": ("你的文字還在；合併好後按 Ctrl+S 存成最新的一版。",
+                    "Your text is kept; merge it and press Ctrl+S to save it as the newest version."),
+    "draft.took_theirs": ("編輯器換成第 {version} 版；Ctrl+Z 可以找回你的文字。",
+                          "The editor shows version {version}; Ctrl+Z brings your text back."),
+    "bind.draft_save": ("儲存", "Save"),
+    "bind.draft_editor": ("編輯器", "Editor"),
+    "bind.draft_copy": ("複製", "Copy"),
+    "bind.draft_sent": ("標記已寄出", "Mark sent"),
+    "bind.draft_snippet": ("指引", "Guidance"),
+    "bind.draft_template": ("換範本", "Template"),
+    "bind.draft_language": ("切換回信語言", "Reply language"),
+    "bind.draft_write": ("寫入檔案", "Write to file"),
+    "draft.copied": ("已用 OSC 52 複製 {n} 個字元（tmux 需要 set-clipboard on）",
+                     "Copied {n} characters with OSC 52 (tmux needs set-clipboard on)"),
+    "draft.write_title": ("將草稿寫入檔案", "Write the draft to a file"),
+    "draft.write_hint": ("相對路徑從 {cwd} 算起", "A relative path starts in {cwd}"),
+    "draft.overwrite_title": ("覆寫檔案？", "Replace the file?"),
+    "draft.overwrite": ("{path} 已經存在，要覆寫嗎？", "{path} already exists. Replace it?"),
+    "draft.written": ("已寫入 {path}", "Written to {path}"),
+    "draft.template_title": ("選擇範本", "Choose a template"),
+    "draft.no_templates": ("沒有可用的範本", "No templates are available"),
+    "draft.discard_title": ("取代編輯中的文字？", "Replace the text you edited?"),
+    "draft.discard": ("換成「{template}」（{language}）會取代編輯器裡還沒儲存的文字；之後按 Ctrl+Z 可以復原。",
+                      "Switching to “{template}” ({language}) replaces the unsaved text in the editor; Ctrl+Z brings it back."),
+    "draft.sent_confirm_title": ("還有必要項目沒勾選", "Required items are unchecked"),
+    "draft.sent_confirm": ("{n} 項必要的檢核項目還沒勾選：\n{items}\n仍要標記為已寄出嗎？",
+                           "{n} required checklist items are unchecked:\n{items}\nMark the reply sent anyway?"),
+    "draft.sent_done": ("第 {version} 版已標記為寄出，狀態改為已回覆", "Version {version} marked sent; the status is replied"),
+    "draft.follow_up_title": ("之後追蹤的日期（空白則不設定）", "Follow up on (empty skips)"),
+    "draft.follow_up_hint": ("例如 +7d、2026-12-01、tomorrow、next mon", "For example +7d, 2026-12-01, tomorrow, next mon"),
+    "draft.follow_up_set": ("追蹤日：{date}", "Follow up on {date}"),
+    "draft.editor_unsupported": ("這個終端機無法暫停程式來開啟外部編輯器", "This terminal can't hand over to an external editor"),
+    "draft.editor_interrupted": ("編輯器被中斷，草稿沒有變更", "The editor was interrupted; the draft is unchanged"),
+    "draft.editor_unchanged": ("草稿沒有變更", "The draft is unchanged"),
+    "draft.editor_done": ("已讀回編輯器的內容", "Text read back from the editor"),
+    "draft.snippet_title": ("插入指引段落", "Insert a guidance paragraph"),
+    "draft.snippet_search": ("輸入關鍵字…", "Type to search…"),
+    "draft.check_failed": ("無法儲存檢核狀態：{error}", "Could not save the checklist: {error}"),
+    "draft.quit_title": ("草稿還有沒儲存的修改", "The draft has unsaved changes"),
+    "draft.quit_hint": ("離開前要怎麼處理？", "What should happen to them before steward quits?"),
+    "draft.quit_save": ("存成新的一版，然後離開", "Save a new version, then quit"),
+    "draft.quit_discard": ("捨棄修改並離開", "Discard the changes and quit"),
+    "draft.quit_cancel": ("繼續編輯（Esc）", "Keep editing (Esc)"),
 }
 i18n.CATALOGUE.update(STRINGS)
+
+DEFAULT_FOLLOW_UP = "+7d"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 class DraftHeader(Static):
     """Template, language and version of the draft on screen."""
 
 
-class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
+class DraftScreen(Screen):
     CSS_PATH = "screen.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "bind.draft_save", id="draft.save"),
         Binding("ctrl+o,e", "open_editor", "bind.draft_editor", id="draft.editor"),
         Binding("ctrl+r,y", "copy", "bind.draft_copy", id="draft.copy"),
-        Binding("ctrl+t,S", "mark_sent", "bind.draft_sent", id="draft.sent"),
+        # Priority, and the action awaits its dialog: keys typed right behind it land
+        # in the dialog, not in the draft.
+        Binding("ctrl+t", "mark_sent", "bind.draft_sent", id="draft.sent", priority=True),
+        Binding("S", "mark_sent", "bind.draft_sent", show=False, id="draft.sent"),
         Binding("ctrl+g", "pick_snippet", "bind.draft_snippet", id="draft.snippet"),
         Binding("ctrl+n,t", "choose_template", "bind.draft_template", show=False, id="draft.template"),
         Binding("ctrl+l,l", "switch_language", "bind.draft_language", show=False, id="draft.language"),
         Binding("w", "write_file", "bind.draft_write", show=False, id="draft.write"),
         Binding("escape", "back", "bind.back", id="draft.back"),
+        # The app's quit keys (same ids, so a keymap moves both), asked first here when
+        # the draft has unsaved changes. system=True: help lists them once, under the app.
+        Binding("q", "quit", "bind.quit", show=False, id="app.quit", system=True),
+        Binding("ctrl+q", "quit", "bind.quit", show=False, id="app.quit_anywhere", system=True),
     ]
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, *, autosave_seconds: float = AUTOSAVE_SECONDS) -> None:
         super().__init__()
         self.request = request
         # The request version this screen's writes are based on: a save made
         # after someone else changed the request is refused, not applied.
+        # Read and advanced by the writing threads, under write_lock.
         self.version = request.version
+        self.write_lock = threading.Lock()
+        self.autosave_seconds = autosave_seconds
+        self.autosave: Autosaver | None = None  # made on mount, when the app is known
         self.data: DraftData | None = None
         self.template: str | None = None
         self.language = "zh-TW"
         self.saved: DraftVersion | None = None  # the latest saved version
         self.rendered: str | None = None  # the text the current template gave
-        self.state: dict[str, bool] = {}
         self.busy = False  # a save or mark-sent is under way
-        self._last_autosaved: str | None = None  # the text in our autosave row, if we wrote one
-        self._autosaving = False
-        self._check_edits = 0
-        self._write_lock = threading.Lock()
-        self._watching_hang_up = False
+        self.quit_after_save = False
+        self.discarded = False  # the steward threw the unsaved text away
         self.closed = False  # workers may finish after the steward has left
         self.editor: TextArea | None = None
 
@@ -102,62 +177,90 @@ class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
         yield DraftHeader(Content(t("draft.loading")), id="draft-header")
         with Horizontal(id="draft-main"):
             yield TextArea(id="draft-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-            with Vertical(id="draft-side"):
-                yield Static(id="checklist-summary")
-                yield ChecklistList(id="checklist")
-                yield Static(id="checklist-source")
+            yield ChecklistPanel(id="draft-side")
         yield Footer()
 
     def on_mount(self) -> None:
         translate_bindings(self.app)  # this module loads after the app translated its classes
         self.editor = self.query_one("#draft-text", TextArea)
         self.editor.loading = True
+        self.autosave = Autosaver(
+            self, self.request.id, unsaved_text=self._unsaved_text,
+            thread_store=self.app.store, open_store=self.app.open_store, interval=self.autosave_seconds,
+        )  # fmt: skip
         self._load()
-        self.set_interval(AUTOSAVE_SECONDS, self.autosave_tick)
-        self.watch_hang_up()
+        self.autosave.start(on_hang_up=self.app.exit)
 
     def on_unmount(self) -> None:
         self.closed = True
-        self.stop_watching_hang_up()
-        self.autosave_now()
+        if self.autosave is not None:
+            self.autosave.stop()
 
     @property
-    def checklist(self) -> ChecklistList:
-        return self.query_one(ChecklistList)
+    def checklist(self) -> ChecklistPanel:
+        return self.query_one(ChecklistPanel)
+
+    def item(self, key: str | None):
+        return self.checklist.item(key)
+
+    async def _in_thread(self, job: Callable[[], Callable[[], None] | None]) -> None:
+        """Run `job` in a thread; call what it returns here, on the event loop, if still open.
+
+        A worker running this is cancelled when the screen goes, and with it the
+        call: a result that arrives after the steward has left is dropped.
+        """
+        done = await asyncio.to_thread(job)
+        if done is not None and not self.closed:
+            result = done()
+            if inspect.isawaitable(result):
+                await result
 
     # --- loading ------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="draft-load")
-    def _load(self) -> None:
-        try:
-            data = load_draft_data(self.app.store(), self.request.id, self.app.settings, self.app.directory)
-        except DB_ERRORS as exc:
-            self.app.call_from_thread(self._load_failed, str(exc))
-            return
-        self.app.call_from_thread(self._loaded, data)
+    @work(exclusive=True, group="draft-load")
+    async def _load(self) -> None:
+        store, settings, directory, request_id = self.app.store, self.app.settings, self.app.directory, self.request.id
+
+        def job():
+            try:
+                data = load_draft_data(store(), request_id, settings, directory)
+            except DB_ERRORS as exc:
+                return partial(self._load_failed, str(exc))
+            return partial(self._loaded, data)
+
+        await self._in_thread(job)
 
     def _load_failed(self, error: str) -> None:
         self.notify(t("draft.load_failed", error=error), severity="error", timeout=10)
-        if not self.closed and self.app.screen is self:
+        if self.app.screen is self:
             self.dismiss()
 
     def _loaded(self, data: DraftData) -> None:
-        if self.closed:
-            return
         self.data, self.request, self.version = data, data.request, data.request.version
         self.template, self.language = data.template, data.language
         self.saved, self.rendered = data.latest, data.rendered
-        self.state = dict(data.checklist_state)
         editor = self.editor
         editor.load_text(data.text)
         editor.loading = False
-        self.checklist.show_items(data.items, self.state, self.language)
+        self.checklist.show(data.items, data.checklist_state, self.language)
         self.refresh_texts()
         editor.focus()
         for problem in data.problems:
             self.notify(t("draft.problem", error=problem), severity="error", timeout=10)
         if data.autosave is not None:
-            self.offer_autosave(*data.autosave)
+            self._offer_autosave(*data.autosave)
+
+    def _offer_autosave(self, body: str, saved_at) -> None:
+        def answered(restore: bool | None) -> None:
+            if restore:
+                self.replace_text(body)
+                self.autosave.kept(body)
+                self.notify(t("draft.restored"))
+            elif restore is False:
+                self.autosave.clear()
+
+        self.autosave.kept(body)  # the row holds it until the steward decides
+        self.app.push_screen(restore_dialog(saved_at, self.app.today()), answered)
 
     # --- what the screen shows -------------------------------------------------
 
@@ -193,38 +296,18 @@ class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
         if self.closed:
             return
         self.query_one(TitleBar).update(self._title())
-        if self.data is None:
-            return
-        self.query_one(DraftHeader).update(self._header())
-        self._refresh_summary()
-        self._refresh_source()
-
-    def _refresh_summary(self) -> None:
-        self.query_one("#checklist-summary", Static).update(checklist_summary(self.data.items, self.state))
-
-    def _refresh_source(self) -> None:
-        item = self.item(self.checklist.highlighted_key)
-        text = t("draft.source", source=item.source, title=one_line(item.source_title)) if item else ""
-        self.query_one("#checklist-source", Static).update(Content(text))
+        if self.data is not None:
+            self.query_one(DraftHeader).update(self._header())
 
     def retranslate(self) -> None:
-        self.refresh_texts()
-        if self.data is not None and not self.closed:
-            self.checklist.show_items(self.data.items, self.state, self.language)
+        if not self.closed:
+            self.refresh_texts()
+            self.checklist.retranslate()
 
     @on(TextArea.Changed, "#draft-text")
     def _text_changed(self) -> None:
         if self.data is not None:
             self.query_one(DraftHeader).update(self._header())
-
-    @on(OptionList.OptionHighlighted, "#checklist")
-    def _item_highlighted(self) -> None:
-        if self.data is not None:
-            self._refresh_source()
-
-    @on(OptionList.OptionSelected, "#checklist")
-    def _item_selected(self) -> None:
-        self.action_toggle_item()
 
     # --- text helpers ------------------------------------------------------------
 
@@ -237,6 +320,13 @@ class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
     def unsaved(self, text: str | None = None) -> bool:
         return clean_text(self.editor.text if text is None else text) != self.baseline()
 
+    def _unsaved_text(self) -> str | None:
+        """What the autosave keeps: the editor's text when it differs from the saved one."""
+        if self.data is None or self.editor is None or self.discarded:
+            return None
+        text = self.editor.text
+        return text if self.unsaved(text) else None
+
     def replace_text(self, text: str, *, keep_cursor: bool = False) -> None:
         """Replace the whole text as one edit, so Ctrl+Z brings the old text back."""
         editor = self.editor
@@ -248,9 +338,19 @@ class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
         else:
             editor.move_cursor((0, 0))
 
-    def insert_text(self, text: str) -> None:
-        self.editor.insert(text)
-        self.editor.focus()
+    def insert_paragraph(self, paragraph: str) -> None:
+        """Insert a paragraph at the cursor, a blank line before and after it as needed."""
+        editor = self.editor
+        row, column = editor.cursor_location
+        before = editor.document.get_text_range((0, 0), (row, column))
+        after = editor.document.get_text_range((row, column), editor.document.end)
+        paragraph = paragraph.strip("\n")
+        lead = "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
+        trail = "" if not after or after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
+        editor.insert(lead + paragraph + trail)
+        if trail:  # the cursor ends at the end of the paragraph, not past the blank line
+            editor.move_cursor(editor.document.get_location_from_index(len(before) + len(lead) + len(paragraph)))
+        editor.focus()
 
     # --- saving -----------------------------------------------------------------------
 
@@ -260,62 +360,409 @@ class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
         self.busy = True
         self._save(self.editor.text)
 
-    @work(thread=True, group="draft-save")
-    def _save(self, text: str) -> None:
-        store = self.app.store()
-        with self._write_lock:
-            try:
-                draft = store.save_draft(
-                    self.request.id, text, template=self.template, language=self.language,
-                    expected_version=self.version,
-                )  # fmt: skip
-                self.version += 1
-                request = store.get(self.request.id)
-            except StaleVersion as exc:
-                self._stale(store, text, str(exc))
-                return
-            except DB_ERRORS as exc:
-                self.app.call_from_thread(self.write_failed, str(exc))
-                return
-        self.app.call_from_thread(self._saved, draft, request)
+    @work(group="draft-save")
+    async def _save(self, text: str) -> None:
+        store, request_id, template, language = self.app.store, self.request.id, self.template, self.language
 
-    def _stale(self, store: Store, text: str, error: str, *, saved: DraftVersion | None = None) -> None:
-        """In a worker holding the write lock: adopt the request as it is now, keep the text."""
+        def job():
+            with self.write_lock:
+                try:
+                    draft = store().save_draft(
+                        request_id, text, template=template, language=language, expected_version=self.version,
+                    )  # fmt: skip
+                    self.version += 1
+                    request = store().get(request_id)
+                except StaleVersion as exc:
+                    return self._stale(store(), text, str(exc))
+                except DB_ERRORS as exc:
+                    return partial(self._write_failed, str(exc))
+            return partial(self._saved, draft, request)
+
+        await self._in_thread(job)
+
+    def _stale(self, store, text: str, error: str, *, saved: DraftVersion | None = None):
+        """In a thread holding the write lock: adopt the request as it is now, keep the text."""
         try:
             fresh = store.get(self.request.id)
+            drafts = store.drafts(fresh.id)
             if saved is None:
                 store.autosave_draft(fresh.id, text)
         except DB_ERRORS as exc:
-            self.app.call_from_thread(self.write_failed, str(exc))
-            return
+            return partial(self._write_failed, str(exc))
         self.version = fresh.version
-        self.app.call_from_thread(self._stale_shown, fresh, text, error, saved)
+        return partial(self._stale_shown, fresh, text, error, saved, drafts[-1] if drafts else None)
 
-    def _stale_shown(self, fresh: Request, text: str, error: str, saved: DraftVersion | None) -> None:
-        self.busy = False
+    def _stale_shown(
+        self, fresh: Request, text: str, error: str, saved: DraftVersion | None, latest: DraftVersion | None
+    ) -> None:
+        self.busy = self.quit_after_save = False
+        self.editor.read_only = False
         self.request = fresh
-        if saved is not None:
+        mine = self.saved
+        if saved is not None:  # our text was saved before the step that was refused
             self.saved = saved
-            self._last_autosaved = None
+            self.autosave.kept(None)
         else:
-            self._last_autosaved = text
+            self.autosave.kept(text)
+            if latest is not None:
+                self.saved = latest  # the newest version is the baseline now, whoever saved it
         self.refresh_texts()
-        self.notify(t("draft.stale", error=error), severity="error", timeout=10)
         self.app.refresh_inbox()
+        theirs = latest if saved is None else None
+        if (
+            theirs is not None
+            and (mine is None or theirs.version > mine.version)
+            and clean_text(theirs.body) != clean_text(text)
+        ):
+            # Another steward saved a version meanwhile: show both, let this one choose.
+            self.app.push_screen(ConflictDialog(theirs, text), partial(self._conflict_resolved, theirs))
+            return
+        self.notify(t("draft.stale", error=error), severity="error", timeout=10)
 
-    def write_failed(self, error: str, saved: DraftVersion | None = None) -> None:
-        self.busy = False
+    def _conflict_resolved(self, theirs: DraftVersion, choice: str | None) -> None:
+        if self.closed:
+            return
+        if choice == "mine":
+            self.action_save()  # over their version, on purpose: the request version is current
+        elif choice == "theirs":
+            self.replace_text(theirs.body)
+            self.autosave.clear()
+            self.notify(t("draft.took_theirs", version=theirs.version))
+        else:
+            self.notify(t("draft.merge"), timeout=10)
+        self.editor.focus()
+
+    def _write_failed(self, error: str, saved: DraftVersion | None = None) -> None:
+        self.busy = self.quit_after_save = False
+        self.editor.read_only = False
         if saved is not None:  # the text was saved before the step that failed
-            self.saved, self._last_autosaved = saved, None
+            self.saved = saved
+            self.autosave.kept(None)
             self.refresh_texts()
         self.notify(t("draft.failed", error=error), severity="error", timeout=10)
 
     def _saved(self, draft: DraftVersion, request: Request) -> None:
         self.busy = False
         self.saved, self.request = draft, request
-        self._last_autosaved = None  # saving a version removed the autosave
+        self.autosave.kept(None)  # saving a version removed the autosave
         self.refresh_texts()
         self.notify(t("draft.saved", version=draft.version))
+        self.app.refresh_inbox()
+        if self.quit_after_save:
+            self.app.exit()
+
+    # --- the checklist -----------------------------------------------------------------
+
+    def refresh_from_store(self) -> None:
+        """The inbox changed (maybe another steward): show the checklist as it is now."""
+        if self.data is not None and not self.closed:
+            self._reload_checklist()
+
+    @work(exclusive=True, group="draft-checklist-read")
+    async def _reload_checklist(self) -> None:
+        store, request_id, edits = self.app.store, self.request.id, self.checklist.edits
+
+        def job():
+            with self.write_lock:
+                try:
+                    state = store().checklist_state(request_id)
+                except DB_ERRORS:
+                    return None
+            return partial(self.checklist.stored_state, state, edits)
+
+        await self._in_thread(job)
+
+    @on(ChecklistPanel.ItemToggled)
+    def _item_toggled(self, event: ChecklistPanel.ItemToggled) -> None:
+        self._persist_check(event.item.key)
+
+    @work(group="draft-checklist")
+    async def _persist_check(self, key: str) -> None:
+        store, request_id = self.app.store, self.request.id
+        panel = self.checklist
+        known = [item.key for item in panel.items]
+
+        def job():
+            with self.write_lock:
+                # The state as it is now, not as it was when this toggle was queued,
+                # so quick toggles end where the steward left them.
+                checked = panel.state.get(key, False)
+                before = self.version
+                try:
+                    after = store().set_checklist(request_id, [key], checked, known=known)
+                except DB_ERRORS as exc:
+                    return partial(self.notify, t("draft.check_failed", error=str(exc)), severity="error")
+                if after.version in (before, before + 1):  # only our own change: still up to date
+                    self.version = after.version
+            return None
+
+        await self._in_thread(job)
+
+    @on(ChecklistPanel.InsertRequested)
+    def _insert_requested(self, event: ChecklistPanel.InsertRequested) -> None:
+        self.insert_paragraph(event.item.snippet(self.language))
+
+    def action_pick_snippet(self) -> None:
+        if self.data is None or not self.data.items:
+            return
+        choices = [
+            (item.key, f"{area_name(item.area)} · {one_line(item.text(i18n.language()))}",
+             f"{item.key} {item.area} {item.text_zh} {item.text_en}")
+            for item in self.data.items
+        ]  # fmt: skip
+
+        def chosen(key: str | None) -> None:
+            item = self.item(key)
+            if item is not None:
+                self.insert_paragraph(item.snippet(self.language))
+
+        self.app.push_screen(FuzzyPicker(t("draft.snippet_title"), choices, placeholder=t("draft.snippet_search")), chosen)
+
+    # --- template and language ------------------------------------------------
+
+    def action_choose_template(self) -> None:
+        if self.data is None:
+            return
+        templates = self.data.templates
+        if not templates:
+            self.notify(t("draft.no_templates"), severity="error")
+            return
+        choices = [(key, f"{template.name(i18n.language())} ({key})") for key, template in sorted(templates.items())]
+        self.app.push_screen(
+            ChoiceDialog(t("draft.template_title"), choices, current=self.template),
+            lambda key: key and self.rerender(key, self.language),
+        )
+
+    def action_switch_language(self) -> None:
+        if self.data is not None:
+            self.rerender(self.template, "en" if self.language == "zh-TW" else "zh-TW")
+
+    def rerender(self, template: str | None, language: str) -> None:
+        """Fill the template again, in `language`; ask first if that would replace edits."""
+        templates = self.data.templates
+        if not templates:
+            self.notify(t("draft.no_templates"), severity="error")
+            return
+        try:
+            rendered = render_draft(
+                self.request, settings=self.app.settings, directory=self.data.directory,
+                template_key=template if template in templates else None, language=language,
+                templates=templates, guidance=self.data.guidance,
+            )  # fmt: skip
+        except StewardError as exc:
+            self.notify(t("draft.failed", error=str(exc)), severity="error")
+            return
+
+        def apply() -> None:
+            self.template, self.language, self.rendered = rendered.template, rendered.language, rendered.body
+            self.replace_text(rendered.body)
+            self.checklist.set_language(self.language)
+            self.refresh_texts()
+
+        text = clean_text(self.editor.text)
+        if not text.strip() or text in (self.rendered, self.saved.body if self.saved else None):
+            apply()
+            return
+        message = t(
+            "draft.discard", template=templates[rendered.template].name(i18n.language()),
+            language=t(f"draft.lang.{rendered.language}"),
+        )  # fmt: skip
+        self.app.push_screen(ConfirmDialog(t("draft.discard_title"), message), lambda ok: apply() if ok else None)
+
+    # --- the external editor -----------------------------------------------------------
+
+    def action_open_editor(self) -> None:
+        if self.data is None:
+            return
+        try:
+            command = editor_command()
+        except EditorError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        text = self.editor.text
+        edited, error = self.run_editor(text, command)
+        if error:
+            self.notify(error, severity="error", timeout=10)
+        elif edited is not None and edited != text:
+            self.replace_text(edited, keep_cursor=True)
+            self.notify(t("draft.editor_done"))
+        else:
+            self.notify(t("draft.editor_unchanged"))
+        self.editor.focus()
+
+    def run_editor(self, text: str, command: list[str]) -> tuple[str | None, str | None]:
+        """(edited text, None) or (None, what went wrong).
+
+        The file ends with a newline, as editors and `git diff` expect of a text
+        file; exactly one is taken off again on the way back.
+        """
+        edited = error = None
+        try:
+            with self.app.suspend():
+                # Nothing may escape this block: Textual takes the terminal
+                # back only when the block ends normally.
+                try:
+                    edited = edit_text(text + "\n", command)
+                except EditorError as exc:
+                    error = str(exc)
+                except KeyboardInterrupt:  # Ctrl+C in an editor that lets the terminal send SIGINT
+                    error = t("draft.editor_interrupted")
+        except SuspendNotSupported:
+            error = t("draft.editor_unsupported")
+        if edited is not None and edited.endswith("\n"):
+            edited = edited[:-1]
+        return edited, error
+
+    # --- getting the text out -----------------------------------------------------
+
+    def action_copy(self) -> None:
+        if self.data is None:
+            return
+        text = self.editor.text
+        # Textual writes OSC 52 (the same bytes as clipboard.osc52) and keeps the
+        # text for pasting inside the app.
+        self.app.copy_to_clipboard(text)
+        self.notify(t("draft.copied", n=len(text)))
+
+    def action_write_file(self) -> None:
+        if self.data is None:
+            return
+        external = self.request.external_id or ""
+        name = f"reply-{external if _SAFE_NAME.match(external) else self.request.id}.txt"
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = "~"
+        self.app.push_screen(
+            PromptDialog(t("draft.write_title"), value=name, hint=t("draft.write_hint", cwd=one_line(cwd))),
+            self._write_path_chosen,
+        )
+
+    def _write_path_chosen(self, value: str | None) -> None:
+        if not value or not value.strip():
+            return
+        path = Path(value.strip()).expanduser()
+        text = self.editor.text
+        if path.is_file():
+            self.app.push_screen(
+                ConfirmDialog(t("draft.overwrite_title"), t("draft.overwrite", path=one_line(str(path)))),
+                lambda ok: self._write_file(path, text) if ok else None,
+            )
+        else:
+            self._write_file(path, text)
+
+    @work(group="draft-file")
+    async def _write_file(self, path: Path, text: str) -> None:
+        def job():
+            try:
+                written = write_text_atomic(path, text if text.endswith("\n") else text + "\n")
+            except WriteError as exc:
+                return partial(self.notify, str(exc), severity="error", timeout=10)
+            return partial(self.notify, t("draft.written", path=one_line(str(written))))
+
+        await self._in_thread(job)
+
+    # --- marking sent ------------------------------------------------------------------
+
+    async def action_mark_sent(self) -> None:
+        if self.data is None or self.busy:
+            return
+        unchecked = [item for item in self.data.items if item.required and not self.checklist.state.get(item.key, False)]
+        if not unchecked:
+            self._send()
+            return
+        lines = [f"• {_shorten(item.text(i18n.language()))}" for item in unchecked[:4]]
+        if len(unchecked) > 4:
+            lines.append("…")
+        message = t("draft.sent_confirm", n=len(unchecked), items="\n".join(lines))
+        await self.app.push_screen(
+            ConfirmDialog(t("draft.sent_confirm_title"), message), lambda ok: self._send() if ok else None
+        )
+
+    def _send(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        # What is sent is what is on screen now: keys typed while it is marked
+        # (before the follow-up question appears) must not change it unseen.
+        self.editor.read_only = True
+        text = self.editor.text
+        needs_saving = self.saved is None or self.unsaved(text)
+        self._mark_sent(text, None if needs_saving else self.saved.version)
+
+    @work(group="draft-save")
+    async def _mark_sent(self, text: str, version: int | None) -> None:
+        """Mark `version` sent; None: the text on screen is what goes out, so save it first."""
+        store, request_id, template, language = self.app.store, self.request.id, self.template, self.language
+
+        def job():
+            nonlocal version
+            draft: DraftVersion | None = None
+            with self.write_lock:
+                try:
+                    if version is None:
+                        draft = store().save_draft(
+                            request_id, text, template=template, language=language, expected_version=self.version,
+                        )  # fmt: skip
+                        self.version += 1
+                        version = draft.version
+                    request = store().mark_sent(request_id, version, expected_version=self.version)
+                    self.version += 1
+                    sent = next(d for d in store().drafts(request.id) if d.version == version)
+                except StaleVersion as exc:
+                    return self._stale(store(), text, str(exc), saved=draft)
+                except DB_ERRORS as exc:
+                    return partial(self._write_failed, str(exc), draft)
+            return partial(self._sent, request, sent)
+
+        await self._in_thread(job)
+
+    async def _sent(self, request: Request, sent: DraftVersion) -> None:
+        self.busy = False
+        self.request = request
+        if self.saved is None or sent.version >= self.saved.version:
+            self.saved = sent
+        self.autosave.kept(None)
+        self.refresh_texts()
+        self.notify(t("draft.sent_done", version=sent.version))
+        self.app.refresh_inbox()
+        await self.ask_follow_up()
+
+    async def ask_follow_up(self, value: str = DEFAULT_FOLLOW_UP, error: str = "") -> None:
+        await self.app.push_screen(
+            PromptDialog(t("draft.follow_up_title"), value=value, hint=error or t("draft.follow_up_hint")),
+            self._follow_up_typed,
+        )
+
+    async def _follow_up_typed(self, value: str | None) -> None:
+        if value is not None and value.strip():
+            try:
+                on = parse_date(value, self.app.today())
+            except StewardError as exc:
+                await self.ask_follow_up(value, str(exc))
+                return
+            self._set_follow_up(on)
+        self.editor.read_only = False
+        self.editor.focus()
+
+    @work(group="draft-save")
+    async def _set_follow_up(self, on: date) -> None:
+        store, request_id = self.app.store, self.request.id
+
+        def job():
+            with self.write_lock:
+                try:
+                    request = store().set_follow_up(request_id, on, expected_version=self.version)
+                except DB_ERRORS as exc:
+                    return partial(self.notify, t("draft.failed", error=str(exc)), severity="error")
+                self.version += 1
+            return partial(self._follow_up_set, request)
+
+        await self._in_thread(job)
+
+    def _follow_up_set(self, request: Request) -> None:
+        self.request = request
+        self.notify(t("draft.follow_up_set", date=request.follow_up_on.isoformat() if request.follow_up_on else "–"))
         self.app.refresh_inbox()
 
     # --- leaving ----------------------------------------------------------------------
@@ -324,5 +771,40 @@ class DraftScreen(DraftActions, DraftAutosave, DraftChecklist, Screen):
         # Unsaved text is autosaved as the screen closes (on_unmount).
         self.dismiss()
 
+    async def action_quit(self) -> None:
+        if self.data is None or self.busy or not self.unsaved():
+            self.app.exit()  # what is being saved or sent is kept as an autosave on the way out
+            return
+        choices = [("save", t("draft.quit_save")), ("discard", t("draft.quit_discard")), ("cancel", t("draft.quit_cancel"))]
+        await self.app.push_screen(
+            ChoiceDialog(t("draft.quit_title"), choices, current="save", hint=t("draft.quit_hint")), self._quit_chosen
+        )
 
-__all__ = ["AUTOSAVE_SECONDS", "DraftScreen"]
+    def _quit_chosen(self, choice: str | None) -> None:
+        if choice == "save":
+            self.quit_after_save = True
+            self.action_save()
+        elif choice == "discard":
+            self.discarded = True  # nothing to keep on the way out
+            self._discard_and_quit()
+
+    @work(group="draft-autosave")
+    async def _discard_and_quit(self) -> None:
+        store, request_id, exit_app = self.app.store, self.request.id, self.app.exit
+
+        def job():
+            try:
+                store().clear_autosave(request_id)
+            except DB_ERRORS:
+                pass  # an old autosave is offered again next time: nothing is lost
+            return exit_app
+
+        await self._in_thread(job)
+
+
+def _shorten(text: str, width: int = 70) -> str:
+    text = one_line(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+__all__ = ["AUTOSAVE_SECONDS", "ChecklistList", "DraftScreen"]

@@ -148,6 +148,10 @@ class OrganizationIndex:
         if is_telling_domain(domain):
             self._by_domain.setdefault(domain, organization_id)
 
+    def domain_owner(self, domain: str) -> int | None:
+        """The organization a mail domain already belongs to, if any."""
+        return self._by_domain.get(domain)
+
     def add_alias(self, organization_id: int, alias: str) -> None:
         for key in name_keys(alias):
             self._by_alias[key] = organization_id

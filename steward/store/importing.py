@@ -50,15 +50,17 @@ class Importing:
         matcher: Callable[[IncomingRequest], MatchResult] | None = None,
         batch_size: int = 500,
         progress: Callable[[int], None] | None = None,
+        link_organizations: bool = True,
     ) -> ImportReport:
         """Add new requests, thread replies, skip what is already here.
 
         Batches are committed as they go, so an import killed half-way and run
-        again ends with every record exactly once.
+        again ends with every record exactly once. Each new request is linked to
+        its organization (created when new) unless `link_organizations` is off.
         """
         report = ImportReport()
         # One index of the known organizations for the whole import, not one per record.
-        self._linker = self._new_linker()
+        self._linker = self._new_linker() if link_organizations else None
         batch: list[IncomingRequest] = []
         for record in records:
             if isinstance(record, RecordError):

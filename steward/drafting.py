@@ -3,11 +3,14 @@
 Templates are read and checked by steward.templates. Each placeholder reads
 sensibly when its value is missing:
 
-- ``{greeting}``: "林雅婷您好：" / "Hello Hiroshi Tanaka,"; no name: "您好：" / "Hello,"
+- ``{greeting}``: formal "林雅婷您好：" / "Dear Hiroshi Tanaka,"; warm "嗨 小魚，" / "Hi Yuki,"
 - ``{sender_name}``, ``{organization}``, ``{subject}``: the request's fields;
   empty: "朋友" / "friend", "貴單位" / "your organization", "（無主旨）" / "(no subject)"
 - ``{your_message}``: "「subject」來信" / "your message “subject”"; no subject: "來信" / "your message"
 - ``{received_date}``: "2026 年 10 月 26 日" / "26 October 2026", in the configured time zone
+- ``{thanks}``: the opening thanks: formal for institutions and letters ("謝謝您在 2026 年 10 月 26 日的
+  「subject」來信"), brief for people and chat channels ("謝謝你的訊息"), never quoting a subject
+  the importer made up for a chat message
 - ``{match_name}``: the routed project or working group, in the reply language;
   ``{match_intro}`` introduces it as the naming norm asks ("Sch001, a g0v project");
   ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
@@ -29,7 +32,16 @@ from datetime import timezone
 from typing import Any
 
 # The checklist half of drafting lives in steward.guidance; re-exported here.
-from steward.guidance import GuidanceItem, check_guidance, checklist_for, is_english, load_guidance, snippet  # noqa: F401
+from steward.guidance import (  # noqa: F401
+    GuidanceItem,
+    check_guidance,
+    checklist_for,
+    checklist_for_request,
+    is_english,
+    load_guidance,
+    snippet,
+)
+from steward.request_facts import DateMention, RequestFacts, facts_of
 from steward.models import CATEGORIES, ConfigError, Request, UsageError
 from steward.templates import Template, load_templates, parse_body
 from steward.text import clean_text, one_line
@@ -80,6 +92,64 @@ class RenderedDraft:
     language: str
     body: str
     checklist: list[GuidanceItem] = field(default_factory=list)
+    facts: RequestFacts = field(default_factory=RequestFacts)
+
+
+# What the steward still has to write: a reply carrying one of these is not ready to send.
+ANSWER_MARKERS = ("[回答：", "[answer: ")
+_ANSWER_HERE = ("[回答：請在這裡回答這個問題]", "[answer: reply to this question here]")
+# Questions the norms answer outright, whoever asks (norms S1: nobody commits "the
+# whole g0v community"; a project's name goes on public material instead).
+_WHOLE_COMMUNITY = re.compile(
+    r"(?:以|用|寫|載明|掛).{0,12}(?:g0v|社群|零時政府).{0,12}(?:名義|共同執行|執行|投標|合辦|協辦|參與者執行)"
+    r"|in the name of (?:the )?g0v|as (?:the )?g0v(?: community)?\b|g0v community (?:as|will)|on behalf of (?:the )?g0v",
+    re.IGNORECASE,
+)
+_LOGO = re.compile(r"logo|標誌|商標", re.IGNORECASE)
+
+
+def unanswered_markers(body: str) -> int:
+    """How many questions in a reply are still marked for the steward to answer."""
+    return sum(body.count(marker) for marker in ANSWER_MARKERS)
+
+
+def _answer(question: str, english: bool, project: str) -> str:
+    """The norms' answer to a question, or a marked line for the steward."""
+    if _WHOLE_COMMUNITY.search(question):
+        if english:
+            return (f"No: nobody can commit the g0v community as a whole, in a bid or anywhere else. "
+                    f"Please name the project that actually takes part instead (for example \"{project}, a g0v project\") "
+                    "and let its contributors confirm the wording.")  # fmt: skip
+        return (f"不行：沒有人能以整個 g0v 社群的名義投標或承諾執行。請改寫實際參與的專案名稱（例如「{project}，一個 g0v 專案」），"
+                "並請該專案的參與者自己確認文字。")  # fmt: skip
+    if _LOGO.search(question):
+        if english:
+            return ("Public material should name the specific project or working group rather than suggest the whole g0v "
+                    "community is involved; nobody can grant use of \"g0v\" on the community's behalf. "
+                    + _ANSWER_HERE[1])  # fmt: skip
+        return "公開文宣請寫出具體的專案或工作小組，不要讓讀者以為整個 g0v 社群都參與；也沒有人能代表社群授權使用 g0v 名義。" + _ANSWER_HERE[0]
+    return _pick(_ANSWER_HERE, english)
+
+
+def _day(mention: DateMention, english: bool) -> str:
+    if english:
+        return f"{mention.on.day} {_MONTHS[mention.on.month - 1]}"
+    return f"{mention.on.month} 月 {mention.on.day} 日"
+
+
+def answers_block(facts: RequestFacts, english: bool, project: str) -> str:
+    """The paragraph that takes up this request's own questions and deadlines."""
+    parts: list[str] = []
+    deadlines = facts.deadlines
+    if deadlines:
+        days = (", " if english else "、").join(_day(m, english) for m in deadlines)
+        parts.append(f"We have noted your deadline ({days}) and will answer before then." if english
+                     else f"我們注意到您提到的期限（{days}），會在那之前回覆您。")  # fmt: skip
+    if facts.questions:
+        parts.append("You asked:" if english else "您在信中問到：")
+        for number, question in enumerate(facts.questions, 1):
+            parts.append(f"{number}. {question}\n   {_answer(question, english, project)}")
+    return "\n".join(parts)
 
 
 # -- choosing --------------------------------------------------------------------
@@ -107,7 +177,7 @@ def choose_language(request_language: str | None, configured: str | None) -> str
         return "zh-TW"
 
 
-def choose_template(category: str | None, match_key: str | None) -> str:
+def choose_template(category: str | None, match_key: str | None, triggers: frozenset[str] = frozenset()) -> str:
     """The default template: the category's own, with two exceptions.
 
     An "other" request with somewhere to go gets the "other" reply, which routes
@@ -115,6 +185,8 @@ def choose_template(category: str | None, match_key: str | None) -> str:
     nobody has categorized yet is routed if it can be, else asked for details:
     not knowing its kind is no reason to decline it.
     """
+    if category == "partnership" and "oscvpass" in triggers:
+        return "oscvpass_faq"  # an OSCVPass partner application has its own questions and answers
     if category in CATEGORIES and category != "other":
         return category
     if category == "other":
@@ -156,6 +228,24 @@ def _match_values(entry: Any, english: bool) -> dict[str, str]:
     }
 
 
+def register_of(request: Request) -> str:
+    """"formal" for institutions and letters, "warm" for people and chat channels."""
+    if request.channel in ("slack", "facebook"):
+        return "warm"
+    kind = facts_of(request).sender_type
+    if kind == "individual" and not one_line(request.organization):
+        return "warm"
+    return "formal"
+
+
+def _contacts_not_in(template_body: str, contacts: str, url: str, language: str) -> str:
+    """The match's contacts less those the template already spells out, so no
+    address is listed twice; the website stands in when nothing is left."""
+    separator = ", " if is_english(language) else "、"
+    remaining = [c for c in contacts.split(separator) if c and c not in template_body]
+    return separator.join(remaining) or url
+
+
 def _format_date(request: Request, settings: Any, english: bool) -> str:
     tz = getattr(settings, "tz", None) or timezone.utc
     day = request.received_at.astimezone(tz)
@@ -173,15 +263,27 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
     if len(subject) > _MAX_SUBJECT:
         subject = subject[: _MAX_SUBJECT - 1].rstrip() + "…"
     steward = one_line(getattr(settings, "steward_name", ""))
+    received = _format_date(request, settings, english)
+    formal = register_of(request) == "formal"
+    # Chat channels have no real subject: the importer made one, never quote it back.
+    subject_is_real = subject and request.channel in ("email", "form", "other")
     if english:
-        greeting = f"Hello {sender}," if sender else "Hello,"
+        if formal:
+            greeting = f"Dear {sender}," if sender else "Dear Sir or Madam,"
+        else:
+            greeting = f"Hi {sender}," if sender else "Hi,"
         quoted = subject.replace("“", "‘").replace("”", "’")
-        your_message = f"your message “{quoted}”" if subject else "your message"
+        your_message = f"your message “{quoted}”" if subject_is_real else "your message"
+        thanks = f"Thank you for {your_message} of {received}" if formal else f"Thanks for {your_message}"
     else:
-        greeting = f"{sender}{' ' if sender and _is_latin(sender[-1]) else ''}您好："
+        if formal:
+            greeting = f"{sender}{' ' if sender and _is_latin(sender[-1]) else ''}您好："
+        else:
+            greeting = f"嗨 {sender}，" if sender else "嗨，"
         # Quotes inside 「」 become 『』, as Chinese typography nests them.
         quoted = subject.replace("「", "『").replace("」", "』")
-        your_message = f"「{quoted}」來信" if subject else "來信"
+        your_message = f"「{quoted}」來信" if subject_is_real else ("來信" if formal else "訊息")
+        thanks = f"謝謝您在 {received}的{your_message}" if formal else f"謝謝你的{your_message}"
     category = request.category if request.category in _CATEGORY_NAMES else "other"
     return {
         "greeting": greeting,
@@ -189,7 +291,8 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
         "organization": organization or _pick(_EMPTY["organization"], english),
         "subject": subject or _pick(_EMPTY["subject"], english),
         "your_message": your_message,
-        "received_date": _format_date(request, settings, english),
+        "received_date": received,
+        "thanks": thanks,
         "steward_name": steward or _pick(_EMPTY["steward_name"], english),
         "category_name": _pick(_CATEGORY_NAMES[category], english),
         **_match_values(entry, english),
@@ -262,7 +365,8 @@ def render_draft(
     """
     if templates is None:
         templates = load_templates(settings)
-    key = template_key or choose_template(request.category, request.match)
+    facts = facts_of(request)
+    key = template_key or choose_template(request.category, request.match, facts.triggers)
     template = templates.get(key)
     if template is None:
         raise UsageError(f"unknown template {key!r} (known: {', '.join(sorted(templates))})")
@@ -270,9 +374,19 @@ def render_draft(
     entry = _directory_entry(directory, request.match)
     values = placeholder_values(request, entry, settings=settings, language=lang)
     items = load_guidance(settings) if guidance is None else guidance
+    template_body = template.body(lang)
+    values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], values["match_url"], lang)
+    body = fill(template_body, values)
+    block = answers_block(facts, is_english(lang), values["match_name"])
+    if block:
+        # After the greeting and the opening thanks, before the template's own answer.
+        paragraphs = body.split("\n\n")
+        at = min(2, len(paragraphs))
+        body = "\n\n".join([*paragraphs[:at], block, *paragraphs[at:]])
     return RenderedDraft(
         template=key,
         language=lang,
-        body=fill(template.body(lang), values),
-        checklist=checklist_for(request.category, items),
+        body=body,
+        checklist=checklist_for_request(request, items, facts),
+        facts=facts,
     )

@@ -25,7 +25,8 @@ ALL_CATEGORIES = "*"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SOURCE = re.compile(r"^S[0-9]+$")
 _TEXT_FIELDS = ("text_zh", "text_en", "snippet_zh", "snippet_en")
-_ITEM_FIELDS = frozenset({"key", "area", "categories", "required", "source", *_TEXT_FIELDS})
+_QUOTE_FIELDS = ("quote_zh", "quote_en")
+_ITEM_FIELDS = frozenset({"key", "area", "categories", "required", "source", "when", "unless", *_TEXT_FIELDS, *_QUOTE_FIELDS})
 _TOP_LEVEL = frozenset({"item", "sources"})
 
 
@@ -46,6 +47,12 @@ class GuidanceItem:
     snippet_zh: str
     snippet_en: str
     source_title: str = ""
+    # Facts of the request (steward.request_facts triggers) that make the item
+    # apply: any one of `when` must be present, none of `unless`.
+    when: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    quote_zh: str = ""
+    quote_en: str = ""
 
     def text(self, language: str | None) -> str:
         return self.text_en if is_english(language) else self.text_zh
@@ -53,8 +60,25 @@ class GuidanceItem:
     def snippet(self, language: str | None) -> str:
         return self.snippet_en if is_english(language) else self.snippet_zh
 
-    def applies_to(self, category: str | None) -> bool:
-        return ALL_CATEGORIES in self.categories or (category or "other") in self.categories
+    def applies_to(self, category: str | None, triggers: frozenset[str] | None = None) -> bool:
+        """Whether the item belongs on this request's checklist.
+
+        Without `triggers` (the facts of the request are unknown) only the
+        category decides, as for a blank request of that kind.
+        """
+        if not (ALL_CATEGORIES in self.categories or (category or "other") in self.categories):
+            return False
+        if triggers is None:
+            return not self.when
+        if self.when and not any(_fires(t, triggers) for t in self.when):
+            return False
+        return not any(_fires(t, triggers) for t in self.unless)
+
+
+def _fires(trigger: str, triggers: frozenset[str]) -> bool:
+    if trigger.endswith(":*"):
+        return any(t.startswith(trigger[:-1]) for t in triggers)
+    return trigger in triggers
 
 
 def load_guidance(settings: Any) -> list[GuidanceItem]:
@@ -78,9 +102,22 @@ def check_guidance(settings: Any) -> list[str]:
     return _read(settings)[2]
 
 
-def checklist_for(category: str | None, items: Iterable[GuidanceItem]) -> list[GuidanceItem]:
-    """The items that apply to a request of this category (None counts as "other")."""
-    return [item for item in items if item.applies_to(category)]
+def checklist_for(
+    category: str | None, items: Iterable[GuidanceItem], triggers: frozenset[str] | None = None
+) -> list[GuidanceItem]:
+    """The items that apply to a request of this category (None counts as "other")
+    with these facts, the required ones first."""
+    chosen = [item for item in items if item.applies_to(category, triggers)]
+    return sorted(chosen, key=lambda item: not item.required)
+
+
+def checklist_for_request(request: Any, items: Iterable[GuidanceItem], facts: Any = None) -> list[GuidanceItem]:
+    """The checklist of one request: its category and what it asks decide."""
+    if facts is None:
+        from steward.request_facts import facts_of
+
+        facts = facts_of(request)
+    return checklist_for(request.category, items, facts.triggers)
 
 
 def find_item(item_key: str, items: Iterable[GuidanceItem]) -> GuidanceItem:
@@ -198,6 +235,22 @@ def _item(entry: dict, where: str, sources: dict[str, str], problems: list[str])
     required = entry.get("required", False)
     if not isinstance(required, bool):
         problems.append(f"{where}: required must be true or false")
+    triggers: dict[str, tuple[str, ...]] = {}
+    for name in ("when", "unless"):
+        value = entry.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            problems.append(f"{where}: {name} must be a list of request facts")
+            value = []
+        for trigger in value:
+            if not _known_trigger(trigger):
+                problems.append(f"{where}: unknown fact {trigger!r} in {name}")
+        triggers[name] = tuple(value)
+    for name in _QUOTE_FIELDS:
+        value = entry.get(name, "")
+        if not isinstance(value, str):
+            problems.append(f"{where}: {name} must be text")
+        else:
+            texts[name] = clean_text(value).strip()
     source = entry.get("source")
     if source not in sources:
         known = ", ".join(sorted(sources)) or "none"
@@ -211,5 +264,13 @@ def _item(entry: dict, where: str, sources: dict[str, str], problems: list[str])
         required=required,
         source=source,
         source_title=sources[source],
+        **triggers,
         **texts,
     )
+
+
+def _known_trigger(trigger: str) -> bool:
+    from steward.request_facts import TRIGGERS
+
+    prefix = trigger.split(":", 1)[0] + ":*" if ":" in trigger else trigger
+    return trigger in TRIGGERS or prefix in TRIGGERS

@@ -32,6 +32,7 @@ PLACEHOLDERS: dict[str, str] = {
     "subject": "the request's subject",
     "your_message": "a reference to the request, with its subject when it has one",
     "received_date": "the date the request arrived",
+    "thanks": "the opening thanks, formal for institutions and e-mail, brief for people and chat channels",
     "match_name": "the routed project or working group",
     "match_intro": "the routed project or working group, introduced as the community asks",
     "match_contact": "how to reach the routed project or working group",

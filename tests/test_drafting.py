@@ -125,7 +125,7 @@ def test_every_template_renders_for_every_sample(settings, language):
             assert "Ada Lovelace" in draft.body, where
             assert draft.language == language and draft.template == key
             # Chinese replies are Chinese; English replies open in English.
-            assert has_cjk(draft.body) if language == "zh-TW" else draft.body.startswith("Hello"), where
+            assert has_cjk(draft.body) if language == "zh-TW" else draft.body.startswith(("Dear", "Hi")), where
 
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
@@ -156,13 +156,23 @@ def test_control_codes_in_a_request_never_reach_the_draft(settings):
 
 
 def test_empty_request_fields_read_naturally(settings):
-    request = make_request(from_name="", organization="", subject="", category="speaking")
+    request = make_request(from_name="", organization="", subject="", category="speaking", from_email="")
     zh = render_draft(request, settings=settings, directory=DIRECTORY, language="zh-TW").body
-    assert zh.startswith("您好：\n")
-    assert "貴單位" in zh and "「」" not in zh and "日的來信" in zh
+    assert zh.startswith("嗨，\n")
+    assert "貴單位" in zh and "「」" not in zh and "謝謝你的訊息" in zh
     en = render_draft(request, settings=settings, directory=DIRECTORY, language="en", template_key="collaboration").body
-    assert en.startswith("Hello,\n")
-    assert "your organization" in en and "“”" not in en and "your message of" in en
+    assert en.startswith("Hi,\n")
+    assert "your organization" in en and "“”" not in en and "Thanks for your message" in en
+
+
+def test_an_institution_gets_a_formal_letter_and_a_person_on_chat_a_brief_one(settings):
+    ministry = make_request(organization="數位發展部", channel="email", subject="邀請演講", from_name="王科長")
+    chat = make_request(organization="", channel="slack", subject="speaking", from_name="小魚", from_email="")
+    formal = render_draft(ministry, settings=settings, directory=DIRECTORY, language="zh-TW").body
+    warm = render_draft(chat, settings=settings, directory=DIRECTORY, language="zh-TW").body
+    assert formal.startswith("王科長您好：") and "的「邀請演講」來信" in formal
+    assert warm.startswith("嗨 小魚，") and "謝謝你的訊息" in warm
+    assert "speaking" not in warm  # the importer's label is never quoted back
 
 
 def test_missing_steward_name_still_signs_the_reply(settings):
@@ -234,7 +244,7 @@ def test_reply_language_follows_the_request_then_the_configuration(request_langu
 def test_draft_is_in_the_senders_language_unless_the_steward_switches(settings):
     english = make_request(language="en", from_name="Hiroshi Tanaka", subject="Study visit")
     draft = render_draft(english, settings=settings, directory=DIRECTORY)
-    assert draft.language == "en" and draft.body.startswith("Hello Hiroshi Tanaka,")
+    assert draft.language == "en" and draft.body.startswith("Dear Hiroshi Tanaka,")
     mixed = render_draft(replace(english, language="mixed"), settings=settings, directory=DIRECTORY)
     assert mixed.language == "zh-TW" and mixed.body.startswith("Hiroshi Tanaka 您好：")
     switched = render_draft(english, settings=settings, directory=DIRECTORY, language="zh")
@@ -260,7 +270,8 @@ def test_uncategorized_requests_are_routed_or_asked_for_details_never_declined()
 
 
 def test_rendered_draft_carries_the_categorys_checklist(settings):
-    draft = render_draft(make_request(category="funding", match=None), settings=settings, directory=DIRECTORY)
+    request = make_request(category="funding", match=None, body="我們想申請補助，預算 30 萬元，成果會開源。")
+    draft = render_draft(request, settings=settings, directory=DIRECTORY)
     keys = {item.key for item in draft.checklist}
     assert draft.template == "funding"
     assert {"no_whole_community_commitment", "state_open_license", "contract_before_work"} <= keys
@@ -370,7 +381,8 @@ def test_draft_print_replies_in_chinese_naming_the_routed_group_and_its_contact(
 def test_draft_saves_a_new_version_each_time_with_the_json_contract(inbox):
     first = json.loads(run(inbox, "draft", "s003", "--json").stdout)
     second = json.loads(run(inbox, "draft", "s003", "--template", "route", "--lang", "zh-TW", "--json").stdout)
-    assert list(first) == ["request_id", "version", "template", "language", "body", "checklist"]
+    assert list(first) == ["request_id", "version", "template", "language", "body", "checklist", "questions", "facts"]
+    assert set(first["facts"]) >= {"dates", "deadlines", "amounts", "sender_type", "channel"}
     assert (first["version"], first["template"], first["language"]) == (1, "international", "en")
     assert (second["version"], second["template"], second["language"]) == (2, "route", "zh-TW")
     assert [d.version for d in drafts_of(inbox, "s003")] == [1, 2]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
 from pathlib import Path
 
 import pytest
 
 from steward.config import Settings
-from steward.guidance import AREAS, check_guidance, checklist_for, load_guidance, load_sources, snippet
+from steward.guidance import AREAS, check_guidance, checklist_for, checklist_for_request, load_guidance, load_sources, snippet
+from steward.request_facts import facts_of
 from steward.models import CATEGORIES, ConfigError, UsageError
 
 
@@ -96,20 +100,42 @@ def test_each_community_norm_has_a_bilingual_item_with_a_snippet(items, key):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in item.text_zh)
 
 
+def asking(category, text, *, channel="email", organization="", email="someone@example.org", match=None):
+    """A request of this category whose body says `text`."""
+    return SimpleNamespace(
+        category=category, subject="", body=text, channel=channel, organization=organization,
+        from_email=email, match=match, received_at=datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc),
+    )  # fmt: skip
+
+
+def keys_for(request, items):
+    return [item.key for item in checklist_for_request(request, items)]
+
+
 @pytest.mark.parametrize("category", CATEGORIES)
-def test_checklist_holds_exactly_the_items_that_apply(items, category):
-    checklist = checklist_for(category, items)
-    keys = {item.key for item in checklist}
+def test_checklist_holds_the_items_of_its_category_whose_facts_apply(items, category):
+    request = asking(category, "We would like to work with you.")
+    facts = facts_of(request)
+    keys = set(keys_for(request, items))
     for item in items:
-        applies = "*" in item.categories or category in item.categories
+        applies = item.applies_to(category, facts.triggers)
         assert (item.key in keys) == applies
-    # The universal rules are on every request's list, and each list has a must-do.
-    assert {"nobody_represents_g0v", "no_personal_data_in_public"} <= keys
-    assert any(item.required for item in checklist)
+        if item.key in keys:
+            assert "*" in item.categories or category in item.categories
+    # The universal rule is on every request's list, and each list has a must-do.
+    assert "nobody_represents_g0v" in keys
+    assert any(item.required for item in checklist_for_request(request, items))
+
+
+def test_required_items_come_first(items):
+    checklist = checklist_for_request(asking("funding", "We offer a grant of NT$50,000 and a contract."), items)
+    flags = [item.required for item in checklist]
+    assert flags == sorted(flags, reverse=True) and True in flags and False in flags
 
 
 def test_funding_checklist_covers_naming_licensing_and_money_with_sources(items):
-    checklist = checklist_for("funding", items)
+    request = asking("funding", "我們想以 g0v 社群名義投標，預算新臺幣 50 萬元，成果程式碼的授權怎麼寫？")
+    checklist = checklist_for_request(request, items)
     areas = {item.area for item in checklist}
     assert {"naming", "licensing", "money", "giving_back"} <= areas
     keys = {item.key for item in checklist}
@@ -119,19 +145,44 @@ def test_funding_checklist_covers_naming_licensing_and_money_with_sources(items)
 
 
 def test_speaking_checklist_carries_the_g0v_talks_steps(items):
-    keys = {item.key for item in checklist_for("speaking", items)}
+    keys = set(keys_for(asking("speaking", "想邀請講者來演講，講師費 2,000 元。"), items))
     assert {"speaking_via_g0v_talks", "three_day_no_match", "speaking_fee_to_speaker", "talk_slides_license"} <= keys
     assert "contract_before_work" not in keys
 
 
 def test_media_checklist_asks_for_public_note_and_consent_to_film(items):
-    keys = {item.key for item in checklist_for("media", items)}
+    keys = set(keys_for(asking("media", "We would like to film the hackathon for a documentary."), items))
     assert {"media_public_note", "ask_before_filming"} <= keys
 
 
 def test_partnership_checklist_guards_the_oscvpass_label(items):
-    keys = {item.key for item in checklist_for("partnership", items)}
+    keys = set(keys_for(asking("partnership", "我們想申請成為 OSCVPass 社群合作夥伴。"), items))
     assert {"oscvpass_label_after_confirmation", "oscvpass_faq", "oscvpass_partner_offers"} <= keys
+
+
+def test_two_requests_of_one_category_with_different_asks_get_different_checklists(items):
+    poster = set(keys_for(asking("naming", "我是學生，課堂海報上可以放 g0v 的 logo 嗎？"), items))
+    tender = set(keys_for(asking("naming", "我們公司想用「g0v 社群共同執行」的名義投標，可以嗎？"), items))
+    assert poster != tender
+    assert "oscvpass_label_after_confirmation" not in poster
+    assert "no_whole_community_commitment" in tender
+
+
+def test_a_facebook_message_gets_the_norm_about_the_page(items):
+    keys = set(keys_for(asking("volunteer", "請問要怎麼參加？", channel="facebook"), items))
+    assert "point_to_open_channels" in keys
+    assert "point_to_open_channels" not in set(keys_for(asking("volunteer", "請問要怎麼參加？"), items))
+
+
+def test_a_government_request_gets_the_public_sector_norms(items):
+    request = asking("collaboration", "想與社群合作開發市政服務。", organization="臺北市政府資訊局")
+    keys = set(keys_for(request, items))
+    assert {"public_sector_goals_together", "government_liaison"} <= keys
+
+
+def test_a_request_about_polis_gets_the_deliberation_norms(items):
+    keys = set(keys_for(asking("data", "We plan a Polis consultation next spring.", match="vtaiwan"), items))
+    assert {"deliberation_seed_statements", "deliberation_open_process"} <= keys
 
 
 def test_uncategorized_request_gets_the_other_checklist(items):
@@ -228,3 +279,42 @@ snippet_en = "y"
     item = by_key(load_guidance(settings))["noisy"]
     assert "\x1b" not in item.text_zh + item.text_en and "\x07" not in item.text_en
     assert item.text_en == "Mind this"
+
+
+def _norm_bullets() -> list[tuple[set[str], str]]:
+    """The bullets of the community's norms (tests/data/norms.md), each with the sources it rests on."""
+    import re
+
+    bullets: list[tuple[set[str], str]] = []
+    heading_sources: set[str] = set()
+    for line in (Path(__file__).parent / "data" / "norms.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            heading_sources = set(re.findall(r"S\d", line))
+        elif line.startswith("- "):
+            bullets.append((set(heading_sources), line[2:]))
+        elif line.startswith("  ") and bullets:
+            sources, text = bullets[-1]
+            bullets[-1] = (sources, f"{text} {line.strip()}")
+        elif line.strip():  # a paragraph under the heading counts as one bullet
+            bullets.append((set(heading_sources), line.strip()))
+    return [(sources | set(re.findall(r"S\d", text)), text) for sources, text in bullets]
+
+
+def test_every_item_rests_on_a_quote_its_cited_source_supports(items):
+    from rapidfuzz import fuzz
+
+    bullets = _norm_bullets()
+    for item in items:
+        assert item.quote_en and item.quote_zh, f"{item.key} keeps no quote of its source"
+        backing = [text for sources, text in bullets if item.source in sources]
+        best = max(fuzz.token_set_ratio(item.quote_en.lower(), text.lower()) for text in backing)
+        assert best >= 70, f"{item.key}: {item.source} does not say {item.quote_en!r} (best {best})"
+
+
+def test_a_quote_from_the_wrong_source_is_caught():
+    from rapidfuzz import fuzz
+
+    bullets = _norm_bullets()
+    s4 = [text for sources, text in bullets if "S4" in sources]
+    claim = "When posting a request to Slack, never forward private phone numbers or personal data."
+    assert max(fuzz.token_set_ratio(claim.lower(), text.lower()) for text in s4) < 70

@@ -88,6 +88,8 @@ def register(main: click.Group) -> None:
                 "language": rendered.language,
                 "body": rendered.body,
                 "checklist": items,
+                "questions": list(rendered.facts.questions),
+                "facts": rendered.facts.as_json(),
             })  # fmt: skip
             return
         click.echo(rendered.body)
@@ -106,13 +108,13 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def checklist_command(cli: CliContext, ref, to_check, to_uncheck, as_json):
         """Show request ID's guidance checklist; --check/--uncheck record progress."""
-        from steward.drafting import checklist_for, choose_language, load_guidance
+        from steward.drafting import checklist_for_request, choose_language, load_guidance
 
         settings = cli.settings
         store = cli.store
         request = store.get(ref)
         every_item = load_guidance(settings)
-        items = checklist_for(request.category, every_item)
+        items = checklist_for_request(request, every_item)
         applicable = [item.key for item in items]
         check, uncheck = _split_keys(to_check), _split_keys(to_uncheck)
         category = request.category or "other"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from steward.drafting import GuidanceItem, checklist_for, choose_language, load_guidance, render_draft
+from steward.drafting import GuidanceItem, checklist_for_request, choose_language, load_guidance, render_draft
 from steward.models import DraftVersion, Request, StewardError
 from steward.templates import Template, load_templates
 from steward.text import clean_text
@@ -53,7 +53,7 @@ def load_draft_data(store, request_id: int, settings, directory=None) -> DraftDa
         data.guidance = load_guidance(settings)
     except StewardError as exc:
         data.problems.append(str(exc))
-    data.items = checklist_for(request.category, data.guidance)
+    data.items = checklist_for_request(request, data.guidance)
     if directory is None:
         try:
             from steward.directory import load_directory

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request
 from steward.text import clean_text, one_line
 from steward.tui.i18n import category_name, status_name, t
+from steward.tui.partners.panel import PartnerPanel
 
 
 @dataclass
@@ -32,6 +33,7 @@ class RequestDetails:
     messages: list[Message] = field(default_factory=list)
     drafts: list[DraftVersion] = field(default_factory=list)
     history: list[Event] = field(default_factory=list)
+    partner: object = None  # a Partnership: what the inbox remembers of the sender's organization
 
 
 def load_details(store, request_id: int, directory=None) -> RequestDetails:
@@ -52,6 +54,7 @@ def load_details(store, request_id: int, directory=None) -> RequestDetails:
         messages=store.messages(request_id),
         drafts=store.drafts(request_id),
         history=store.history(request_id),
+        partner=store.partnership(request_id),
     )
 
 
@@ -84,6 +87,7 @@ class RequestView(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Content(t("view.none")), id="view-headers", classes="view-headers")
         yield Static(id="view-body", classes="view-body")
+        yield PartnerPanel(id="view-partner", classes="view-partner")
         yield Static(id="view-meta", classes="view-meta")
 
     def show(self, details: RequestDetails | None) -> None:
@@ -101,10 +105,12 @@ class RequestView(VerticalScroll, can_focus=True):
             headers.update(Content(t("view.none")))
             body.update(Content(""))
             meta.update(Content(""))
+            self.query_one(PartnerPanel).clear()
             return
         headers.update(self._headers(self.details))
         body.update(Content(clean_text(self.details.request.body) or " "))
         meta.update(self._meta(self.details))
+        self.query_one(PartnerPanel).show(self.details.partner)
 
     def _headers(self, d: RequestDetails) -> Content:
         r = d.request

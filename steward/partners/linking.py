@@ -89,6 +89,9 @@ def name_keys(name: str | None) -> set[str]:
         squashed = _squash(_LEGAL_SUFFIX.sub("", run))
         if len(squashed) >= 5:
             keys.add(squashed)
+    if "台灣" in core:
+        # "OpenStreetMap 台灣" is "OpenStreetMap Taiwan": a mixed name says the country either way.
+        keys.add(_squash(core.replace("台灣", "taiwan")))
     return {key for key in keys if len(key) >= 2}
 
 

@@ -188,3 +188,18 @@ def test_names_that_are_hostile_stay_plain_data(store):
     org = store.get_organization(_org_of(store, 1))
     assert "\x1b" not in org.name and "DROP TABLE" in org.name
     assert json.loads(json.dumps(org.aliases)) == []
+
+
+def test_two_imports_at_once_make_one_record_for_a_new_organization(db_path):
+    ann = Store.open(db_path, actor="ann")
+    bob = Store.open(db_path, actor="bob")
+    ann_linker = ann.partners.linker()  # both load the (empty) index before either writes
+    bob_linker = bob.partners.linker()
+    with ann.transaction():
+        first = ann_linker.link("Civic Lab Tainan", "")
+    with bob.transaction():
+        second = bob_linker.link("Civic Lab Tainan", "")
+    assert first == second
+    assert len(ann.list_organizations()) == 1
+    bob.close()
+    ann.close()

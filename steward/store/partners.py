@@ -112,6 +112,11 @@ class Linker:
         return found
 
     def _create(self, name: str, domains: list[str]) -> int:
+        # Another steward's import may have made it since this index was loaded.
+        row = self.conn.execute("SELECT id, name, aliases, domains FROM organizations WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            self.index.add(KnownOrganization(row[0], row[1], json.loads(row[2] or "[]"), json.loads(row[3] or "[]")))
+            return row[0]
         now = to_iso(clock.utc_now())
         organization_id = self.conn.execute(
             "INSERT INTO organizations (name, kind, aliases, domains, version, created_at, created_by, updated_at, "

@@ -203,3 +203,16 @@ def test_two_imports_at_once_make_one_record_for_a_new_organization(db_path):
     assert len(ann.list_organizations()) == 1
     bob.close()
     ann.close()
+
+
+def test_the_demo_inbox_links_every_request_with_an_organization_or_its_own_domain(tmp_path):
+    from steward.demo import demo_requests
+
+    store = Store.open(tmp_path / "demo.db", actor="demo")
+    store.import_requests(demo_requests(timezone.utc))
+    requests = store.list_requests(limit=1000)
+    assert requests
+    for r in requests:
+        expected = bool(r.organization) or is_telling_domain(mail_domain(r.from_email))
+        assert (_org_of(store, r.id) is not None) == expected, (r.organization, r.from_email)
+    store.close()

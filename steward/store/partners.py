@@ -45,6 +45,7 @@ _COMMITMENT_COLUMNS = (
     "created_at, created_by, updated_at, updated_by"
 )
 MAX_NAME = 200
+PEOPLE_FROM_RECENT = 500  # an organization's people are read from this many of its latest requests
 
 
 def _organization(row: tuple, request_count: int = 0) -> Organization:
@@ -239,15 +240,21 @@ class Partners:
             )
         ]
 
-    def organization_people(self, organization_id: int) -> list[Person]:
-        """The people who wrote on the organization's behalf, from its requests."""
+    def organization_people(self, organization_id: int, *, recent: int = PEOPLE_FROM_RECENT) -> list[Person]:
+        """The people who wrote on the organization's behalf, from its latest `recent` requests.
+
+        Derived from the requests themselves (nothing to keep in step); bounded so an
+        organization with thousands of requests still shows at once.
+        """
         return [
             Person(name=r[0] or "", email=r[1] or "", request_count=r[2], last_seen=from_iso(r[3]))
             for r in self.conn.execute(
-                "SELECT from_name, lower(from_email), count(*), max(received_at) FROM requests "
-                "WHERE organization_id = ? AND (from_name != '' OR from_email != '') "
+                "SELECT from_name, lower(from_email), count(*), max(received_at) FROM ("
+                "SELECT from_name, from_email, received_at FROM requests WHERE organization_id = ? "
+                "ORDER BY received_at DESC LIMIT ?) "
+                "WHERE from_name != '' OR from_email != '' "
                 "GROUP BY from_name, lower(from_email) ORDER BY max(received_at) DESC LIMIT 200",
-                (organization_id,),
+                (organization_id, recent),
             )
         ]
 

@@ -2,7 +2,10 @@
 """The inbox at 100,000 requests: import rate, and `list --json --limit 50` latency.
 
 Builds an inbox of N synthetic requests (steward's own generator) through
-Store.import_requests, with and without matching, and reports requests/s. Then
+Store.import_requests, with and without matching, and reports requests/s; the
+store-only import is also run without linking requests to organizations, to show
+what partner linking costs (target: <= 15% of the import rate). `org show` of the
+organization with most requests is timed like `list` (target: <= 100 ms). Then
 times `steward --db BIG.db list --json --limit 50` as a user runs it (a new
 process each time) next to a bare `python -c` that opens the same file with
 sqlite3 and selects 50 rows; median of --runs. Target: steward <= 2x the bare one.
@@ -29,18 +32,38 @@ BARE = (
 )
 
 
-def build(path: Path, size: int, *, match: bool) -> float:
+LINKING = [0.0]  # seconds spent linking requests to organizations in the last build
+
+
+def build(path: Path, size: int, *, match: bool, link: bool = True) -> float:
     from steward.config.settings import load_settings
     from steward.demo.build import synthetic_requests
     from steward.matching.matcher import build_matcher
     from steward.store import Store
+    from steward.store.partners import Linker
+
+    # Time the linking itself too: on a shared machine two runs' rates differ by more than it costs.
+    LINKING[0] = 0.0
+    original = Linker.link
+
+    def timed_link(self, organization, email):
+        started = time.perf_counter()
+        try:
+            return original(self, organization, email)
+        finally:
+            LINKING[0] += time.perf_counter() - started
+
+    Linker.link = timed_link
 
     settings = load_settings(database=path)
     store = Store.open(path, actor="bench")
     matcher = build_matcher(settings) if match else None
     started = time.perf_counter()
-    report = store.import_requests(synthetic_requests(size), matcher=matcher, batch_size=2000)
+    report = store.import_requests(
+        synthetic_requests(size), matcher=matcher, batch_size=2000, link_organizations=link
+    )
     elapsed = time.perf_counter() - started
+    Linker.link = original
     store.close()
     assert report.imported == size, report.as_dict()
     return size / elapsed
@@ -57,6 +80,49 @@ def timed(cmd: list[str], runs: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
+def linking_worst_case(folder: Path, size: int) -> float:
+    """µs per request to link `size` requests that each name a new organization (no cache hits)."""
+    from steward.store import Store
+    from steward.store.partners import Linker
+
+    path = folder / "linking.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = Store.open(path, actor="bench")
+    words = ["公民", "開放", "資料", "科技", "社區", "文化", "環境", "數位", "教育", "Civic", "Open", "Data", "Lab"]
+    names = [f"{words[i % 13]}{words[(i // 13) % 13]}{words[(i // 169) % 13]}協會 {i}" for i in range(size)]
+    started = time.perf_counter()
+    with store.transaction():
+        linker = Linker(store.conn, "bench")
+        for i, name in enumerate(names):
+            linker.link(name, f"info@org{i}.example.org")
+    elapsed = time.perf_counter() - started
+    store.close()
+    return 1e6 * elapsed / size
+
+
+def org_show(path: Path, runs: int) -> None:
+    """`org show --json` of the busiest organization: in process, and as a user runs it."""
+    from steward.store import Store
+
+    store = Store.open(path, actor="bench")
+    busiest = store.list_organizations(limit=1)[0]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        from steward.cli.partners import organization_details
+
+        organization_details(store, busiest.id)
+        times.append((time.perf_counter() - started) * 1000)
+    store.close()
+    cli_ms, _ = timed([steward_command(), "--db", str(path), "org", "show", str(busiest.id), "--json"], runs)
+    bare_ms, _ = timed([sys.executable, "-c", BARE, str(path)], runs)
+    print(f"org show --json of #{busiest.id} ({busiest.request_count:,} requests; median of {runs})")
+    print(f"  in process        : {statistics.median(times):6.1f} ms")
+    print(f"  python -c sqlite3 : {bare_ms:6.1f} ms  (a bare process, for scale)")
+    print(f"  steward org show  : {cli_ms:6.1f} ms  (new process; target <= 100 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=100_000)
@@ -66,15 +132,25 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="steward-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
 
-    plain, matched = folder / "plain.db", folder / "matched.db"
-    for path in (plain, matched):
+    plain, unlinked, matched = folder / "plain.db", folder / "unlinked.db", folder / "matched.db"
+    for path in (plain, unlinked, matched):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    rate_unlinked = build(unlinked, args.size, match=False, link=False)
     rate_plain = build(plain, args.size, match=False)
+    linking_share = LINKING[0] * rate_plain / args.size
     rate_matched = build(matched, args.size, match=True)
     print(f"import of {args.size:,} synthetic requests (one process, batches of 2,000)")
-    print(f"  store only     : {rate_plain:8.0f} requests/s")
-    print(f"  with matching  : {rate_matched:8.0f} requests/s")
+    print(f"  store, no linking : {rate_unlinked:8.0f} requests/s")
+    print(f"  store only        : {rate_plain:8.0f} requests/s  "
+          f"(rate {100 * (1 - rate_plain / rate_unlinked):+.1f}% vs no linking)")
+    print(f"  linking itself    : {100 * linking_share:8.1f}% of the store-only import time "
+          f"({1e6 * LINKING[0] / args.size:.0f} µs/request; target <= 15%)")
+    print(f"  with matching     : {rate_matched:8.0f} requests/s")
+    worst = linking_worst_case(folder, min(args.size, 20_000))
+    print(f"  linking, every request a new organization: {worst:.0f} µs/request "
+          f"= {worst * rate_plain / 1e4:.1f}% of a store-only import's time per request")
+    org_show(matched, args.runs)
 
     steward_ms, steward_runs = timed([steward_command(), "--db", str(matched), "list", "--json", "--limit", "50"], args.runs)
     bare_ms, bare_runs = timed([sys.executable, "-c", BARE, str(matched)], args.runs)

@@ -67,6 +67,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(["draft", "checklist", "templates"], "drafting"),
     **dict.fromkeys(["import", "fetch"], "intake"),
     **dict.fromkeys(["export", "publish"], "summary"),
+    **dict.fromkeys(["org", "agreement", "commitment"], "partners"),
 }
 
 

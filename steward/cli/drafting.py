@@ -67,7 +67,7 @@ def register(main: click.Group) -> None:
             refuse_spam(request, store.spam_verdict(request.id))
         rendered = render_draft(
             request, settings=settings, directory=load_directory(settings),
-            template_key=template_key, language=language,
+            template_key=template_key, language=language, partner=store.partnership(request.id),
         )  # fmt: skip
         version = None
         if not print_only:
@@ -109,7 +109,9 @@ def register(main: click.Group) -> None:
         store = cli.store
         request = store.get(ref)
         every_item = load_guidance(settings)
-        items = checklist_for_request(request, every_item)
+        from steward.drafting.facts import facts_of
+
+        items = checklist_for_request(request, every_item, facts_of(request, partner=store.partnership(request.id)))
         applicable = [item.key for item in items]
         check, uncheck = _split_keys(to_check), _split_keys(to_uncheck)
         category = request.category or "other"

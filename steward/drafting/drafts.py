@@ -16,6 +16,9 @@ sensibly when its value is missing:
   ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
 - ``{steward_name}``: ``steward.name`` from the configuration (or $STEWARD_NAME); a draft
   that would be signed without one raises SignatureMissing, never signs with the login name; ``{category_name}``: "演講／活動邀約" / "speaking invitation"
+- ``{partner_since}``, ``{partner_last_request}``, ``{partner_open_commitments}``, ``{partner_welcome}``:
+  what the inbox remembers of the sender's organization (steward.partners.drafting); all empty
+  for a first request. A returning partner's draft gets the welcome line after the thanks.
 
 Without a routed match, the ``match_*`` placeholders describe the hackathon
 organizers (directory key ``jothon``), who post outside requests to the
@@ -255,8 +258,12 @@ def _format_date(request: Request, settings: Any, english: bool) -> str:
     return f"{day.year} 年 {day.month} 月 {day.day} 日"
 
 
-def placeholder_values(request: Request, entry: Any, *, settings: Any, language: str) -> dict[str, str]:
-    """The text every placeholder stands for in this request's reply."""
+def placeholder_values(
+    request: Request, entry: Any, *, settings: Any, language: str, partner: Any = None
+) -> dict[str, str]:
+    """The text every placeholder stands for in this request's reply (`partner`: its Partnership)."""
+    from steward.partners.drafting import partner_values
+
     english = is_english(language)
     sender = one_line(request.from_name)
     organization = one_line(request.organization)
@@ -298,6 +305,7 @@ def placeholder_values(request: Request, entry: Any, *, settings: Any, language:
         "steward_name": steward or _pick(_EMPTY["steward_name"], english),
         "category_name": _pick(_CATEGORY_NAMES[category], english),
         **_match_values(entry, english),
+        **partner_values(partner, english=english, settings=settings),
     }
 
 
@@ -365,8 +373,12 @@ def render_draft(
     language: str | None = None,
     templates: Mapping[str, Template] | None = None,
     guidance: Sequence[GuidanceItem] | None = None,
+    partner: Any = None,
 ) -> RenderedDraft:
     """A reply to `request` and the checklist that goes with it.
+
+    `partner` is what the inbox remembers of the sender's organization
+    (Store.partnership(request.id)); None drafts as for a first request.
 
     `directory` is anything with ``.get(key)`` returning a directory entry or
     None (steward.directory.entries's Directory, or a dict). Pass `templates` and
@@ -374,14 +386,14 @@ def render_draft(
     """
     if templates is None:
         templates = load_templates(settings)
-    facts = facts_of(request)
+    facts = facts_of(request, partner=partner)
     key = template_key or choose_template(request.category, request.match, facts.triggers)
     template = templates.get(key)
     if template is None:
         raise UsageError(f"unknown template {key!r} (known: {', '.join(sorted(templates))})")
     lang = reply_language(language) if language else choose_language(request.language, settings.language)
     entry = _directory_entry(directory, request.match)
-    values = placeholder_values(request, entry, settings=settings, language=lang)
+    values = placeholder_values(request, entry, settings=settings, language=lang, partner=partner)
     items = load_guidance(settings) if guidance is None else guidance
     template_body = template.body(lang)
     if "{steward_name}" in template_body and not one_line(getattr(settings, "signature", None) or ""):
@@ -394,6 +406,9 @@ def render_draft(
         paragraphs = body.split("\n\n")
         at = min(2, len(paragraphs))
         body = "\n\n".join([*paragraphs[:at], block, *paragraphs[at:]])
+    from steward.partners.drafting import with_welcome
+
+    body = with_welcome(body, template_body, values)
     return RenderedDraft(
         template=key,
         language=lang,

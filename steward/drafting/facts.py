@@ -228,7 +228,9 @@ _TRIGGERS = {
     "volunteer": r"志工|參與|加入|貢獻|幫忙|volunteer|contribute|join|get involved|help out",
 }
 _TRIGGER_PATTERNS = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in _TRIGGERS.items()}
-TRIGGERS = (*_TRIGGERS, "deadline", "question", "sender:*", "channel:*", "match:*")
+# partner:returning / partner:lapsed come from the store's partner memory, not the text:
+# pass the request's Partnership to facts_of.
+TRIGGERS = (*_TRIGGERS, "deadline", "question", "sender:*", "channel:*", "match:*", "partner:returning", "partner:lapsed")
 
 
 @dataclass(frozen=True)
@@ -255,8 +257,13 @@ class RequestFacts:
         }
 
 
-def facts_of(request) -> RequestFacts:
-    """The facts of a stored or incoming request (anything with the request fields)."""
+def facts_of(request, *, partner=None) -> RequestFacts:
+    """The facts of a stored or incoming request (anything with the request fields).
+
+    `partner` (a steward.partners.records.Partnership, or None) adds what the inbox
+    remembers of the sender's organization: "partner:returning" when it wrote before,
+    "partner:lapsed" when giving back it promised is overdue or lapsed.
+    """
     subject = getattr(request, "subject", "") or ""
     body = getattr(request, "body", "") or ""
     text = f"{subject}\n{body}"[:MAX_CHARS]
@@ -276,6 +283,10 @@ def facts_of(request) -> RequestFacts:
     match = getattr(request, "match", None)
     if match:
         triggers.add(f"match:{match}")
+    if partner is not None and partner.returning:
+        triggers.add("partner:returning")
+    if partner is not None and partner.lapsed_commitments:
+        triggers.add("partner:lapsed")
     return RequestFacts(
         questions=questions, dates=dates, amounts=find_amounts(text), sender_type=kind,
         channel=channel, triggers=frozenset(triggers),

@@ -38,6 +38,10 @@ PLACEHOLDERS: dict[str, str] = {
     "match_url": "the routed project's or working group's website",
     "steward_name": "the steward's name",
     "category_name": "the kind of request",
+    "partner_since": "when the sender's organization first wrote (empty for a first request)",
+    "partner_last_request": "when it last wrote before, and how that ended (empty for a first request)",
+    "partner_open_commitments": "the giving back it promised and has not done yet (empty when none)",
+    "partner_welcome": "a line that acknowledges earlier work with a returning partner (empty for a first request)",
 }
 TEMPLATES_DIR = "templates"
 

@@ -36,6 +36,7 @@ from steward.store.changes import Changes
 from steward.store.clock import from_iso, to_iso
 from steward.store.filters import filter_sql, fts_only_query, fts_words
 from steward.store.importing import Importing
+from steward.store.partners import Partners
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -76,6 +77,7 @@ class Store:
         self.tz = tz
         self.changes = Changes(self)
         self.imports = Importing(self, self.changes)
+        self.partners = Partners(self, self.changes)
 
     # --- writing (delegated) -------------------------------------------------------
 
@@ -96,6 +98,33 @@ class Store:
     set_feed_cursor = _delegate("changes", Changes.set_feed_cursor)
     all_ids = _delegate("changes", Changes.all_ids)
     import_requests = _delegate("imports", Importing.import_requests)
+
+    # --- partners (delegated): organizations, agreements, commitments ------------------
+
+    resolve_organization = _delegate("partners", Partners.resolve_organization)
+    get_organization = _delegate("partners", Partners.get_organization)
+    list_organizations = _delegate("partners", Partners.list_organizations)
+    organization_requests = _delegate("partners", Partners.organization_requests)
+    organization_people = _delegate("partners", Partners.organization_people)
+    organization_history = _delegate("partners", Partners.organization_history)
+    organization_names = _delegate("partners", Partners.organization_names)
+    request_organization_id = _delegate("partners", Partners.request_organization_id)
+    partnership = _delegate("partners", Partners.partnership)
+    agreements = _delegate("partners", Partners.agreements)
+    commitments = _delegate("partners", Partners.commitments)
+    get_commitment = _delegate("partners", Partners.get_commitment)
+    agreements_between = _delegate("partners", Partners.agreements_between)
+    commitments_done_between = _delegate("partners", Partners.commitments_done_between)
+    overdue_commitments = _delegate("partners", Partners.overdue_commitments)
+    rename_organization = _delegate("partners", Partners.rename_organization)
+    add_organization_alias = _delegate("partners", Partners.add_organization_alias)
+    set_organization_kind = _delegate("partners", Partners.set_organization_kind)
+    merge_organizations = _delegate("partners", Partners.merge_organizations)
+    move_request = _delegate("partners", Partners.move_request)
+    undo_organization_change = _delegate("partners", Partners.undo_organization_change)
+    add_agreement = _delegate("partners", Partners.add_agreement)
+    add_commitment = _delegate("partners", Partners.add_commitment)
+    set_commitment_state = _delegate("partners", Partners.set_commitment_state)
 
     # --- opening --------------------------------------------------------------
 

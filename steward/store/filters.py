@@ -9,6 +9,7 @@ from steward.models import CLOSED_STATUSES, RequestFilter
 # Trigram FTS needs at least three characters; shorter terms (common in Chinese:
 # 萌典, 新手) fall back to LIKE.
 _FTS_MIN = 3
+_COMMITMENTS = "SELECT request_id FROM commitments WHERE state IN ('promised', 'lapsed')"
 _TEXT_COLUMNS = ("subject", "body", "organization", "from_name", "from_email")
 
 
@@ -47,17 +48,19 @@ def filter_sql(flt: RequestFilter, today: date) -> tuple[str, list]:
             # overdue (the list's ! marker and the weekly summary count the same way).
             clauses.append(f"status NOT IN ({','.join('?' * len(CLOSED_STATUSES))})")
             params.extend(sorted(CLOSED_STATUSES))
+        # A partner's giving-back commitment is due like a follow-up; a lapsed one stays overdue.
         if flt.due == "overdue":
-            clauses.append("follow_up_on < ?")
-            params.append(today.isoformat())
+            clauses.append(f"(follow_up_on < ? OR id IN ({_COMMITMENTS} AND (state = 'lapsed' OR due_on < ?)))")
+            params.extend([today.isoformat(), today.isoformat()])
         elif flt.due == "today":
-            clauses.append("follow_up_on <= ?")
-            params.append(today.isoformat())
+            clauses.append(f"(follow_up_on <= ? OR id IN ({_COMMITMENTS} AND (state = 'lapsed' OR due_on <= ?)))")
+            params.extend([today.isoformat(), today.isoformat()])
         elif flt.due == "week":
-            clauses.append("follow_up_on <= ?")
-            params.append((today + timedelta(days=7)).isoformat())
-        else:  # "any": has a follow-up date at all
-            clauses.append("follow_up_on IS NOT NULL")
+            week = (today + timedelta(days=7)).isoformat()
+            clauses.append(f"(follow_up_on <= ? OR id IN ({_COMMITMENTS} AND (state = 'lapsed' OR due_on <= ?)))")
+            params.extend([week, week])
+        else:  # "any": has a follow-up date or an open commitment at all
+            clauses.append(f"(follow_up_on IS NOT NULL OR id IN ({_COMMITMENTS}))")
     if flt.spam:
         from steward.matching.spam import LIKELY
 

@@ -10,6 +10,7 @@ from steward.models import ImportReport, IncomingRequest, MatchResult, RecordErr
 from steward.store import clock
 from steward.store.clock import to_iso
 from steward.util.text import clean_text, truncate_body
+from steward.store.partners import Linker
 
 if TYPE_CHECKING:
     from steward.store.changes import Changes
@@ -60,6 +61,8 @@ class Importing:
         self.transaction = store.transaction
         self._event = changes.record_event
         self._store_match_result = changes.store_match_result
+        self._new_linker = lambda: Linker(store.conn, store.actor)
+        self._linker: Linker | None = None
 
     def import_requests(
         self,
@@ -68,13 +71,17 @@ class Importing:
         matcher: Callable[[IncomingRequest], MatchResult] | None = None,
         batch_size: int = 500,
         progress: Callable[[int], None] | None = None,
+        link_organizations: bool = True,
     ) -> ImportReport:
         """Add new requests, thread replies, skip what is already here.
 
         Batches are committed as they go, so an import killed half-way and run
-        again ends with every record exactly once.
+        again ends with every record exactly once. Each new request is linked to
+        its organization (created when new) unless `link_organizations` is off.
         """
         report = ImportReport()
+        # One index of the known organizations for the whole import, not one per record.
+        self._linker = self._new_linker() if link_organizations else None
         batch: list[IncomingRequest] = []
         for record in records:
             if not isinstance(record, RecordError):
@@ -165,13 +172,14 @@ class Importing:
             report.threaded += 1
             return
         now = to_iso(clock.utc_now())
+        organization_id = self._linker.link(record.organization, record.from_email) if self._linker else None
         cursor = self.conn.execute(
             "INSERT INTO requests (external_id, message_id, content_hash, received_at, channel, from_name, "
             "from_email, organization, subject, body, attachments, created_at, updated_at, updated_by, "
-            "last_activity_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "last_activity_at, organization_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (record.external_id, record.message_id, digest, received, record.channel, record.from_name,
              record.from_email, record.organization, record.subject, record.body, attachments,
-             now, now, self.actor, received),
+             now, now, self.actor, received, organization_id),
         )
         request_id = cursor.lastrowid
         self._event(request_id, 1, "import", None, "new", record.source or None)

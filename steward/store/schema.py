@@ -179,9 +179,73 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS idx_requests_spam_score ON requests (spam_score)")
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """Partner memory: organizations, each request's link to one, agreements and giving-back
+    commitments, and a log of every change to an organization (with what it replaced, for undo).
+
+    Existing requests are linked in this same step, so an upgraded inbox shows its partners at once.
+    """
+    # One statement at a time: executescript would commit the migration's open transaction.
+    script = """
+        CREATE TABLE organizations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'organization' CHECK (kind IN ('organization', 'person')),
+            aliases TEXT NOT NULL DEFAULT '[]',   -- JSON list of names
+            domains TEXT NOT NULL DEFAULT '[]',   -- JSON list of mail domains
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL, created_by TEXT,
+            updated_at TEXT NOT NULL, updated_by TEXT
+        );
+        CREATE INDEX idx_organizations_name ON organizations (name);
+        ALTER TABLE requests ADD COLUMN organization_id INTEGER REFERENCES organizations (id);
+        CREATE INDEX idx_requests_organization_id ON requests (organization_id, received_at);
+        CREATE TABLE agreements (
+            id INTEGER PRIMARY KEY,
+            organization_id INTEGER REFERENCES organizations (id),
+            request_id INTEGER NOT NULL REFERENCES requests (id),
+            kind TEXT NOT NULL CHECK (kind IN ('talk', 'co_development', 'data_use', 'naming', 'sponsorship', 'partnership')),
+            text TEXT NOT NULL, project TEXT,
+            created_at TEXT NOT NULL, created_by TEXT
+        );
+        CREATE INDEX idx_agreements_organization_id ON agreements (organization_id);
+        CREATE INDEX idx_agreements_request_id ON agreements (request_id);
+        CREATE INDEX idx_agreements_created_at ON agreements (created_at);
+        CREATE TABLE commitments (
+            id INTEGER PRIMARY KEY,
+            organization_id INTEGER REFERENCES organizations (id),
+            request_id INTEGER NOT NULL REFERENCES requests (id),
+            kind TEXT NOT NULL CHECK (kind IN ('present', 'open_source', 'report', 'credit', 'sponsor')),
+            project TEXT, text TEXT NOT NULL DEFAULT '',
+            due_on TEXT NOT NULL,  -- YYYY-MM-DD
+            state TEXT NOT NULL DEFAULT 'promised' CHECK (state IN ('promised', 'done', 'lapsed')),
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL, created_by TEXT,
+            updated_at TEXT NOT NULL, updated_by TEXT
+        );
+        CREATE INDEX idx_commitments_organization_id ON commitments (organization_id);
+        CREATE INDEX idx_commitments_request_id ON commitments (request_id);
+        CREATE INDEX idx_commitments_state_due_on ON commitments (state, due_on);
+        CREATE TABLE organization_events (
+            id INTEGER PRIMARY KEY,
+            organization_id INTEGER,  -- no foreign key: a merged-away organization keeps its log
+            version INTEGER, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            old TEXT, new TEXT, detail TEXT,
+            undo TEXT,  -- JSON: what the change replaced, so it can be put back
+            undone_by INTEGER
+        );
+        CREATE INDEX idx_organization_events_organization_id ON organization_events (organization_id, id)
+        """
+    for statement in script.split(";"):
+        conn.execute(statement)
+    from steward.store.partners import link_existing_requests
+
+    link_existing_requests(conn, actor="steward")
+
+
 # Numbered steps: MIGRATIONS[n - 1] takes a file from user_version n - 1 to n.
 # Append new steps; never edit or reorder a released one.
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 LATEST = len(MIGRATIONS)
 # PRAGMA application_id marks a file as a steward inbox ("STWD"), so steward never
 # writes its tables into another program's database.

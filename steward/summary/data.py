@@ -216,6 +216,8 @@ class Summary:
     # directory key -> (name, English name), for the keys in by_match and the rows
     project_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     spam: int = 0  # received in the period and marked spam: counted, never listed
+    # agreements made and giving back (done in the period / overdue now); see partner_section
+    partners: PartnerSection | None = None
 
     def as_json(self) -> dict:
         hours = None if self.median_first_reply is None else round(self.median_first_reply.total_seconds() / 3600, 1)
@@ -249,6 +251,7 @@ class Summary:
             },
             "unchecked_at_send": [{"item": key, "count": n} for key, n in self.unchecked_at_send],
             "projects": {key: {"name": n, "name_en": e} for key, (n, e) in sorted(self.project_names.items())},
+            **({"partners": self.partners.as_dict()} if self.partners is not None else {}),
         }
 
 
@@ -284,6 +287,7 @@ def build_summary(store, settings, *, period: Period, public: bool = False, now:
 
     with reports.snapshot(store):
         summary = _build(store, settings, period, public, now)
+        summary.partners = partner_section(store, settings, period, public=public, now=summary.generated_at)
     keys = set(summary.by_match) | {
         r.match for r in [*summary.replied_in_period, *summary.closed_in_period, *summary.stale, *summary.follow_ups_due]
     }
@@ -435,3 +439,83 @@ def project_names(keys, settings, directory=None) -> dict[str, tuple[str, str]]:
         name_en = one_line(getattr(entry, "name_en", "") or "") or name
         names[key] = (name, name_en)
     return names
+
+
+# --- partners: agreements made, giving back done and overdue ------------------------------
+
+
+@dataclass
+class PartnerItem:
+    """An agreement or a giving-back commitment as the summary lists it.
+
+    `organization` is None in public mode when the record is a private person,
+    and agreement text is left out of public summaries (it is a steward's note).
+    """
+
+    id: int
+    request_id: int
+    kind: str
+    project: str | None
+    organization: str | None
+    text: str | None = None
+    day: date | None = None  # agreements: the local day it was made; commitments: due date
+    state: str | None = None
+
+    def as_dict(self) -> dict:
+        data = {"id": self.id, "request_id": self.request_id, "kind": self.kind, "project": self.project,
+                "organization": self.organization}
+        if self.text is not None:
+            data["text"] = self.text
+        if self.state is not None:
+            data["state"] = self.state
+            data["due_on"] = self.day.isoformat() if self.day else None
+        else:
+            data["date"] = self.day.isoformat() if self.day else None
+        return data
+
+
+@dataclass
+class PartnerSection:
+    agreements: list[PartnerItem]
+    giving_back_done: list[PartnerItem]
+    giving_back_overdue: list[PartnerItem]
+
+    def as_dict(self) -> dict:
+        return {
+            "agreements_made": [a.as_dict() for a in self.agreements],
+            "giving_back": {
+                "done": [c.as_dict() for c in self.giving_back_done],
+                "overdue": [c.as_dict() for c in self.giving_back_overdue],
+            },
+        }
+
+
+def partner_section(store, settings, period: Period, *, public: bool, now: datetime) -> PartnerSection:
+    """Agreements recorded in the period, commitments done in it, and those overdue as of `now`."""
+    tz = settings.tz
+    today = now.astimezone(tz).date()
+    start, end = period.bounds(tz)
+    agreements = store.agreements_between(start, end)
+    done = store.commitments_done_between(start, end)
+    overdue = store.overdue_commitments(today)
+    names = store.organization_names(x.organization_id for x in [*agreements, *done, *overdue])
+
+    def who(organization_id: int | None) -> str | None:
+        organization = names.get(organization_id)
+        if organization is None or (public and organization.kind != "organization"):
+            return None
+        return one_line(organization.name)
+
+    def commitment(c) -> PartnerItem:
+        return PartnerItem(c.id, c.request_id, c.kind, c.project, who(c.organization_id),
+                           None if public else one_line(c.text) or None, c.due_on, c.state)
+
+    return PartnerSection(
+        agreements=[
+            PartnerItem(a.id, a.request_id, a.kind, a.project, who(a.organization_id),
+                        None if public else one_line(a.text), a.created_at.astimezone(tz).date())
+            for a in agreements
+        ],
+        giving_back_done=[commitment(c) for c in done],
+        giving_back_overdue=[commitment(c) for c in overdue],
+    )

@@ -146,3 +146,50 @@ CHANNEL_LABELS = {
     "slack": ("Slack", "Slack"),
     "other": ("其他", "Other"),
 }
+
+# Partner memory: agreements made, and giving back (done / overdue).
+PARTNER_WORDS = {
+    "zh-TW": {
+        "agreements": "本期約定事項",
+        "agreement_item": "{day} {kind}{project}：{who}{text}（邀約 #{request}）",
+        "none_agreements": "本期沒有記錄約定事項。",
+        "giving_back": "回饋社群：完成／逾期",
+        "giving_back_counts": "本期完成 **{done}** 項，目前逾期 **{overdue}** 項。",
+        "done_item": "{kind}{project}：{who}{text}（邀約 #{request}）",
+        "overdue": "回饋承諾逾期（{n} 項）",
+        "overdue_item": "到期日 {due} · {state} · {kind}{project}：{who}（邀約 #{request}）",
+        "project": "（{project}）",
+        "unknown_org": "未連結單位",
+        "promised": "已承諾",
+        "lapsed": "未履行",
+    },
+    "en": {
+        "agreements": "Agreements made",
+        "agreement_item": "{day} {kind}{project}: {who}{text} (request #{request})",
+        "none_agreements": "No agreements were recorded in the period.",
+        "giving_back": "Giving back: done / overdue",
+        "giving_back_counts": "Done in the period: **{done}**; overdue now: **{overdue}**.",
+        "done_item": "{kind}{project}: {who}{text} (request #{request})",
+        "overdue": "Giving back overdue ({n})",
+        "overdue_item": "due {due} · {state} · {kind}{project}: {who} (request #{request})",
+        "project": " ({project})",
+        "unknown_org": "no organization linked",
+        "promised": "promised",
+        "lapsed": "lapsed",
+    },
+}
+AGREEMENT_LABELS = {
+    "talk": ("演講", "talk"),
+    "co_development": ("共同開發", "co-development"),
+    "data_use": ("資料使用", "data use"),
+    "naming": ("名義使用", "naming use"),
+    "sponsorship": ("贊助", "sponsorship"),
+    "partnership": ("合作夥伴", "partnership"),
+}
+COMMITMENT_LABELS = {
+    "present": ("在黑客松發表成果", "present the results at a hackathon"),
+    "open_source": ("開源程式碼", "open-source the code"),
+    "report": ("向揪松團報告", "report to jothon"),
+    "credit": ("標示專案出處", "credit the project"),
+    "sponsor": ("贊助", "sponsor"),
+}

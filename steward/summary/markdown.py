@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from steward.models import UsageError
-from steward.summary.data import NONE_KEY, Row, Summary
+from steward.summary.data import LIST_LIMIT, NONE_KEY, Row, Summary
 from steward.summary.labels import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS, WORDS
+from steward.summary.labels import AGREEMENT_LABELS, COMMITMENT_LABELS, PARTNER_WORDS
 from steward.util.text import fit, one_line
 
 LANGS = ("zh-TW", "en")
@@ -152,6 +153,9 @@ class _Renderer:
         self.requests()
         self.done()
         self.attention()
+        self.giving_back_overdue()  # still under "needs attention"
+        self.agreements_made()
+        self.giving_back()
         self.checklist()
         self.add(w["footer_public"] if s.public else w["footer"])
         return "\n".join(self.lines) + "\n"
@@ -272,6 +276,60 @@ class _Renderer:
                 what=self.what(r),
             ) + self.assignee(r))
         self.more(s.follow_ups_due_total, len(s.follow_ups_due))
+
+    # --- partners: agreements made, giving back (see summary.partner_section) ---------------
+
+    def _partner_line(self, item, key: str) -> str:
+        pw = PARTNER_WORDS[self.lang]
+        labels = AGREEMENT_LABELS if item.state is None else COMMITMENT_LABELS
+        text = f" {cell(item.text, SUBJECT_WIDTH, empty='')}" if item.text else ""
+        return "- " + pw[key].format(
+            day=self.day(item.day, short=True) if item.day else "",
+            due=self.day(item.day, short=True) if item.day else "—",
+            kind=self._pick(labels.get(item.kind, (item.kind, item.kind))),
+            project=pw["project"].format(project=md_text(item.project)) if item.project else "",
+            who=cell(item.organization, ORG_WIDTH, empty=pw["unknown_org"]),
+            text=(" — " + text.strip()) if text else "",
+            state=pw.get(item.state or "", item.state or ""),
+            request=item.request_id,
+        )
+
+    def giving_back_overdue(self) -> None:
+        partners = self.s.partners
+        if partners is None:
+            return
+        pw = PARTNER_WORDS[self.lang]
+        self.heading(3, pw["overdue"].format(n=len(partners.giving_back_overdue)))
+        for item in partners.giving_back_overdue[:LIST_LIMIT]:
+            self.add(self._partner_line(item, "overdue_item"))
+        self.more(len(partners.giving_back_overdue), min(LIST_LIMIT, len(partners.giving_back_overdue)))
+
+    def agreements_made(self) -> None:
+        partners = self.s.partners
+        if partners is None:
+            return
+        pw = PARTNER_WORDS[self.lang]
+        self.heading(2, pw["agreements"])
+        if not partners.agreements:
+            self.add(pw["none_agreements"], "")
+            return
+        for item in partners.agreements:
+            self.add(self._partner_line(item, "agreement_item"))
+        self.add("")
+
+    def giving_back(self) -> None:
+        partners = self.s.partners
+        if partners is None:
+            return
+        pw = PARTNER_WORDS[self.lang]
+        self.heading(2, pw["giving_back"])
+        self.add(pw["giving_back_counts"].format(
+            done=len(partners.giving_back_done), overdue=len(partners.giving_back_overdue)
+        ), "")
+        for item in partners.giving_back_done:
+            self.add(self._partner_line(item, "done_item"))
+        if partners.giving_back_done:
+            self.add("")
 
     def more(self, total: int, shown: int) -> None:
         if total == 0:

@@ -31,6 +31,7 @@ class DraftData:
     rendered: str | None = None  # the template's text, when the editor starts from it
     autosave: tuple[str, datetime] | None = None  # unsaved text from an earlier session
     problems: list[str] = field(default_factory=list)
+    partner: Any = None  # what the inbox remembers of the sender's organization (a Partnership)
 
     @property
     def latest(self) -> DraftVersion | None:
@@ -53,7 +54,10 @@ def load_draft_data(store, request_id: int, settings, directory=None) -> DraftDa
         data.guidance = load_guidance(settings)
     except StewardError as exc:
         data.problems.append(str(exc))
-    data.items = checklist_for_request(request, data.guidance)
+    from steward.drafting.facts import facts_of
+
+    data.partner = store.partnership(request.id)
+    data.items = checklist_for_request(request, data.guidance, facts_of(request, partner=data.partner))
     if directory is None:
         try:
             from steward.directory.entries import load_directory
@@ -74,7 +78,7 @@ def load_draft_data(store, request_id: int, settings, directory=None) -> DraftDa
             try:
                 rendered = render_draft(
                     request, settings=settings, directory=directory,
-                    templates=data.templates, guidance=data.guidance,
+                    templates=data.templates, guidance=data.guidance, partner=data.partner,
                 )  # fmt: skip
             except StewardError as exc:
                 data.problems.append(str(exc))

@@ -547,7 +547,7 @@ class DraftScreen(Screen):
             rendered = render_draft(
                 self.request, settings=self.app.settings, directory=self.data.directory,
                 template_key=template if template in templates else None, language=language,
-                templates=templates, guidance=self.data.guidance,
+                templates=templates, guidance=self.data.guidance, partner=self.data.partner,
             )  # fmt: skip
         except StewardError as exc:
             self.notify(t("draft.failed", error=str(exc)), severity="error")

@@ -120,6 +120,7 @@ class ActionScreen(Screen):
         Binding("x", "spam", "bind.spam", show=False, id="request.spam"),
         Binding("u", "undo", "bind.undo", show=False, id="request.undo"),
         Binding("d", "draft", "bind.draft", id="request.draft"),
+        Binding("o", "open_organization", "bind.organization", show=False, id="request.organization"),
     ]
 
     # Actions behind priority keys: a text field with focus gets those keys instead.
@@ -281,6 +282,13 @@ class ActionScreen(Screen):
         targets = self._targets_or_warn()
         if targets:
             self.app.open_draft(targets[0])
+
+    def action_open_organization(self) -> None:
+        from steward.tui.partners.screen import OrganizationScreen
+
+        targets = self._targets_or_warn()
+        if targets:
+            self.app.push_screen(OrganizationScreen(request_id=targets[0].id))
 
     # --- writing ----------------------------------------------------------------
 

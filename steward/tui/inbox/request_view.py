@@ -20,6 +20,7 @@ from textual.widgets import Static
 from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request, SpamVerdict
 from steward.util.text import clean_text, one_line
 from steward.tui.i18n import category_name, status_name, t
+from steward.tui.partners.panel import PartnerPanel
 
 
 @dataclass
@@ -35,6 +36,7 @@ class RequestDetails:
     drafts: list[DraftVersion] = field(default_factory=list)
     history: list[Event] = field(default_factory=list)
     spam: SpamVerdict | None = None
+    partner: object = None  # a Partnership: what the inbox remembers of the sender's organization
 
 
 def load_details(store, request_id: int, directory=None) -> RequestDetails:
@@ -56,6 +58,7 @@ def load_details(store, request_id: int, directory=None) -> RequestDetails:
         drafts=store.drafts(request_id),
         history=store.history(request_id),
         spam=store.spam_verdict(request_id),
+        partner=store.partnership(request_id),
     )
 
 
@@ -137,6 +140,7 @@ class RequestView(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Content(t("view.none")), id="view-headers", classes="view-headers")
         yield RequestBody(id="view-body", classes="view-body")
+        yield PartnerPanel(id="view-partner", classes="view-partner")
         yield Static(id="view-meta", classes="view-meta")
 
     def show(self, details: RequestDetails | None) -> None:
@@ -157,6 +161,7 @@ class RequestView(VerticalScroll, can_focus=True):
             headers.update(Content(t("view.none")))
             body.update("")
             meta.update(Content(""))
+            self.query_one(PartnerPanel).clear()
             return
         headers.update(self._headers(self.details))
         text = clean_text(self.details.request.body) or " "
@@ -164,6 +169,7 @@ class RequestView(VerticalScroll, can_focus=True):
             text = text[:BODY_LIMIT] + "\n\n" + t("view.truncated", n=len(text) - BODY_LIMIT)
         body.update(text)
         meta.update(self._meta(self.details))
+        self.query_one(PartnerPanel).show(self.details.partner)
 
     def _headers(self, d: RequestDetails) -> Content:
         r = d.request

@@ -19,7 +19,10 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LOGNAME", "tester")
     monkeypatch.setenv("USER", "tester")
     monkeypatch.setenv("LANG", "en_US.UTF-8")
-    for name in ("STEWARD_CONFIG", "STEWARD_DB", "STEWARD_NAME", "NO_COLOR", "LC_ALL", "LC_MESSAGES", "VISUAL", "EDITOR"):
+    # Replies are signed with the configured name only: tests sign as "tester"
+    # (a test of the unset or file-set name removes this first).
+    monkeypatch.setenv("STEWARD_NAME", "tester")
+    for name in ("STEWARD_CONFIG", "STEWARD_DB", "NO_COLOR", "LC_ALL", "LC_MESSAGES", "VISUAL", "EDITOR"):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -111,7 +111,8 @@ def test_config_mistakes_are_refused_with_what_was_expected(tmp_path, text, expe
     assert result.exit_code == 2 and expected in result.output and str(path) in result.output
 
 
-def test_config_show_says_where_values_came_from(tmp_path):
+def test_config_show_says_where_values_came_from(tmp_path, monkeypatch):
+    monkeypatch.delenv("STEWARD_NAME")  # the file's name, not the tests' own
     path = tmp_path / "c.toml"
     path.write_text('[steward]\nname = "Mei"\n', encoding="utf-8")
     result = run("--config", str(path), "config", "show", "--json")
@@ -122,13 +123,15 @@ def test_config_show_says_where_values_came_from(tmp_path):
 
 
 def test_config_found_through_environment_variable(tmp_path, monkeypatch):
+    monkeypatch.delenv("STEWARD_NAME")  # the file's name, not the tests' own
     path = tmp_path / "c.toml"
     path.write_text('[steward]\nname = "Env"\n', encoding="utf-8")
     monkeypatch.setenv("STEWARD_CONFIG", str(path))
     assert json.loads(run("config", "show", "--json").output)["settings"]["steward.name"] == "Env"
 
 
-def test_init_writes_a_loadable_config_and_refuses_to_overwrite(tmp_path):
+def test_init_writes_a_loadable_config_and_refuses_to_overwrite(tmp_path, monkeypatch):
+    monkeypatch.delenv("STEWARD_NAME")  # the file's name, not the tests' own
     path = tmp_path / "conf" / "config.toml"
     assert run("--config", str(path), "init", "--name", "Ada").exit_code == 0
     shown = json.loads(run("--config", str(path), "config", "show", "--json").output)

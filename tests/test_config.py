@@ -74,7 +74,8 @@ def test_config_check_passes_on_a_fresh_install(tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_config_set_writes_a_valid_value_and_keeps_the_rest(tmp_path):
+def test_config_set_writes_a_valid_value_and_keeps_the_rest(tmp_path, monkeypatch):
+    monkeypatch.delenv("STEWARD_NAME")  # the file's name, not the tests' own
     path = write_config(tmp_path, "# my notes\n[ui]\ntheme = \"mono\"\n")
     assert run("--config", str(path), "config", "set", "steward.name", "王小明").exit_code == 0
     assert run("--config", str(path), "config", "set", "matching.min_score", "72").exit_code == 0
@@ -87,6 +88,7 @@ def test_config_set_writes_a_valid_value_and_keeps_the_rest(tmp_path):
 
 
 def test_the_signature_comes_from_config_or_the_environment_never_the_login(tmp_path, monkeypatch):
+    monkeypatch.delenv("STEWARD_NAME")
     monkeypatch.setenv("LOGNAME", "root")
     assert load_settings(write_config(tmp_path, "")).signature is None
     monkeypatch.setenv("STEWARD_NAME", "林雅婷")

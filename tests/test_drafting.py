@@ -353,10 +353,8 @@ def labelled_matcher(incoming):
 
 
 @pytest.fixture
-def inbox(db_path, monkeypatch):
+def inbox(db_path):
     from steward.store import Store
-
-    monkeypatch.setenv("STEWARD_NAME", "tester")  # the signature; see test_draft_without_a_name_says_how_to_set_it
     from tests.conftest import sample_records
 
     store = Store.open(db_path, actor="tester")

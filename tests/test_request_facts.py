@@ -18,12 +18,6 @@ DATA = Path(__file__).parent / "data"
 RECEIVED = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(autouse=True)
-def signed(monkeypatch):
-    """Drafts are signed with the configured name: these tests sign as "tester"."""
-    monkeypatch.setenv("STEWARD_NAME", "tester")
-
-
 def request(body: str, **fields) -> Request:
     base = dict(
         id=1, external_id=None, received_at=RECEIVED, channel="email", from_name="", from_email="",

@@ -46,12 +46,6 @@ def test_no_genuine_request_in_the_samples_is_likely_spam():
     assert not flagged
 
 
-
-@pytest.fixture(autouse=True)
-def signed(monkeypatch):
-    """Drafts are signed with the configured name: these tests sign as "tester"."""
-    monkeypatch.setenv("STEWARD_NAME", "tester")
-
 @pytest.mark.parametrize(
     ("subject", "body"),
     [

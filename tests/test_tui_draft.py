@@ -42,12 +42,6 @@ ROUTED = [("s001", "zh", "speaking", "g0v-talk"), ("s003", "en", "international"
 TERMINAL = (120, 35)
 
 
-
-@pytest.fixture(autouse=True)
-def signed(monkeypatch):
-    """Drafts are signed with the configured name: these tests sign as "tester"."""
-    monkeypatch.setenv("STEWARD_NAME", "tester")
-
 @pytest.fixture
 def inbox(db_path) -> Path:
     store = Store.open(db_path, actor="tester")

@@ -19,7 +19,7 @@ from tests.test_drafting import DIRECTORY
 def settings(tmp_path) -> Settings:
     config_dir = tmp_path / "config"
     config_dir.mkdir()
-    return Settings(steward_name="Ada", language="en", timezone="Asia/Taipei", database=tmp_path / "steward.db",
+    return Settings(steward_name="Ada", signature="Ada", language="en", timezone="Asia/Taipei", database=tmp_path / "steward.db",
                     config_dir=config_dir)  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,27 +28,94 @@ def make_inbox(db_path: Path, records: list[IncomingRequest] | None = None, *, c
     return db_path
 
 
-def make_app(db_path: Path, **settings_overrides):
+def make_app(db_path: Path, *, poll_seconds: float | None = None, **settings_overrides):
+    """The app on `db_path`; it looks for other stewards' changes only when a test calls
+    `app.check_for_changes()` (or passes `poll_seconds`), so no reload comes at a random moment."""
     from steward.tui.app import StewardApp
 
     settings = load_settings(database=db_path)
     for key, value in settings_overrides.items():
         setattr(settings, key, value)
-    return StewardApp(settings=settings, database=db_path)
+    return StewardApp(settings=settings, database=db_path, poll_seconds=poll_seconds)
 
 
-async def settle(app, pilot, pause: float = 0.05) -> None:
-    """Let workers finish and the screen repaint."""
+# A one-shot timer due within this many seconds is part of what a key started (the
+# view's load once the cursor rests); a later one (a toast's expiry) is not waited for.
+SOON = 0.5
+
+
+async def settle(app, pilot, *, rounds: int = 200) -> None:
+    """Wait until the app has nothing left to do, then let the screen repaint.
+
+    Nothing left: every message queued to the app and to every screen in the stack
+    handled, no worker running and no timer about to fire. A worker cancelled because
+    a newer one of its group replaced it counts as done; one that failed raises its
+    error here. Waits on events only: as long as it takes on a busy machine, and no
+    longer on an idle one.
+    """
     from textual.worker import WorkerCancelled, WorkerFailed
 
-    for _ in range(3):
+    async def finished(worker) -> None:
         try:
-            await app.workers.wait_for_complete()
+            await worker.wait()
         except WorkerCancelled:
-            pass  # superseded by a newer worker of the same group: that one is awaited next
+            pass  # superseded by a newer worker of the same group: that one is awaited too
         except WorkerFailed as failed:
             raise failed.error
-        await pilot.pause(pause)
+
+    for _ in range(rounds):
+        await _drain_messages(app)
+        workers = [worker for worker in app.workers if not worker.is_finished]
+        timers = _timers_due_soon(app)
+        if not workers and not timers:
+            break
+        if timers:
+            await asyncio.wait(timers)  # a timer stopped meanwhile counts as fired
+        await asyncio.gather(*(finished(worker) for worker in workers))
+    else:
+        raise AssertionError(f"the app was still busy after {rounds} rounds: {list(app.workers)}")
+    await pilot.pause()  # Textual's own wait: the screen is repainted after it
+
+
+def _nodes(app):
+    yield app
+    for screen in app.screen_stack:
+        yield from screen.walk_children(with_self=True)
+
+
+async def _drain_messages(app) -> None:
+    """Return once every node has handled the messages queued to it before this call."""
+    pending = 0
+    done = asyncio.Event()
+
+    def one_done() -> None:
+        nonlocal pending
+        pending -= 1
+        if pending == 0:
+            done.set()
+
+    for node in list(_nodes(app)):
+        if node.call_later(one_done):
+            pending += 1
+    if pending:
+        await done.wait()
+
+
+def _timers_due_soon(app) -> list:
+    """The tasks of one-shot timers (set_timer) still to fire within SOON seconds.
+
+    Textual has no public way to ask this: `_timers`, `_repeat`, `_interval` and `_task`
+    are its own. If an upgrade renames them this fails loudly (AttributeError) rather
+    than letting tests race the timers.
+    """
+    tasks = []
+    for node in _nodes(app):
+        for timer in list(node._timers):  # noqa: SLF001 - see above
+            task = timer._task  # noqa: SLF001
+            due = timer._repeat == 0 and timer._interval <= SOON and timer._active.is_set()  # noqa: SLF001 - paused ones wait
+            if due and task is not None and not task.done():
+                tasks.append(task)
+    return tasks
 
 
 def screen_text(app) -> str:

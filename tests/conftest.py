@@ -24,6 +24,13 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_data_version_poll(monkeypatch):
+    """Apps made in tests look for other stewards' changes only when a test calls
+    `app.check_for_changes()`: a reload at a moment of the clock's choosing is a race."""
+    monkeypatch.setattr("steward.tui.app.POLL_SECONDS", None)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "inbox" / "steward.db"

@@ -195,7 +195,10 @@ def test_core_import_contract_holds():
     from pathlib import Path
 
     root = Path(__file__).parent.parent
-    result = subprocess.run(["lint-imports", "--no-cache"], cwd=root, capture_output=True, text=True)
+    # Through this interpreter, not `lint-imports` on PATH: pytest may be started as
+    # venv/bin/pytest without the venv's bin directory on PATH.
+    command = "from importlinter.cli import lint_imports_command; lint_imports_command()"
+    result = subprocess.run([sys.executable, "-c", command, "--no-cache"], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -25,6 +25,7 @@ from steward.tui.app import StewardApp
 from steward.tui.clipboard import EditorError, WriteError, edit_text, editor_command, osc52, write_text_atomic
 from steward.tui.dialogs import ChoiceDialog, ConfirmDialog, FuzzyPicker, PromptDialog
 from steward.tui.draft_screen import DraftHeader, DraftScreen
+from tests.tui_helpers import settle
 
 # (external id, language, category, route): enough for templates to have a match.
 ROUTED = [("s001", "zh", "speaking", "g0v-talk"), ("s003", "en", "international", "g0v-intl")]
@@ -61,12 +62,6 @@ def request_of(db_path: Path, ref: str = "s001"):
         return with_store.get(ref)
     finally:
         with_store.close()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_draft(app, pilot, db_path: Path, ref: str = "s001") -> DraftScreen:

@@ -44,8 +44,7 @@ def settings(db_path):
 
 
 def make_app(settings, language: str = "en") -> StewardApp:
-    # No poll of its own: a test that means a poll calls app.check_for_changes().
-    return StewardApp(settings=replace(settings, language=language), database=settings.database, poll_seconds=None)
+    return StewardApp(settings=replace(settings, language=language), database=settings.database)
 
 
 async def open_summary(app, pilot, **options) -> SummaryScreen:
@@ -331,8 +330,10 @@ async def test_a_reload_while_the_summary_screen_opens_builds_it_once(settings, 
 
 
 async def test_the_poll_interval_is_the_apps_to_choose(settings, db_path):
-    # Off (None): nothing reloads by itself; a poll happens when asked for.
+    assert StewardApp(settings=settings, database=db_path, poll_seconds=2.5).poll_seconds == 2.5
+    # Off (None, as in every test): nothing reloads by itself; a poll happens when asked for.
     app = make_app(settings)
+    assert app.poll_seconds is None
     async with app.run_test(size=(120, 35)) as pilot:
         screen = await open_summary(app, pilot)
         _add_request_in_w47(db_path)

@@ -28,15 +28,14 @@ def make_inbox(db_path: Path, records: list[IncomingRequest] | None = None, *, c
     return db_path
 
 
-def make_app(db_path: Path, *, poll_seconds: float | None = None, **settings_overrides):
-    """The app on `db_path`; it looks for other stewards' changes only when a test calls
-    `app.check_for_changes()` (or passes `poll_seconds`), so no reload comes at a random moment."""
+def make_app(db_path: Path, **settings_overrides):
+    """The app on `db_path` (it polls only when a test calls `app.check_for_changes()`: conftest)."""
     from steward.tui.app import StewardApp
 
     settings = load_settings(database=db_path)
     for key, value in settings_overrides.items():
         setattr(settings, key, value)
-    return StewardApp(settings=settings, database=db_path, poll_seconds=poll_seconds)
+    return StewardApp(settings=settings, database=db_path)
 
 
 # A one-shot timer due within this many seconds is part of what a key started (the

@@ -38,7 +38,10 @@ THEMES = [
     ),
 ]
 THEME_NAMES = {"steward": "steward", "steward-light": "steward-light", "mono": "ansi-dark"}
-POLL_SECONDS = 1.0  # how often the file is checked for other stewards' changes
+# How often the file is checked for other stewards' changes; None: only when asked
+# (check_for_changes). Read when an app is made, so a test session can turn it off.
+POLL_SECONDS: float | None = 1.0
+_DEFAULT_POLL = object()
 
 
 class StewardApp(App):
@@ -61,12 +64,12 @@ class StewardApp(App):
 
     def __init__(
         self, *, settings: Settings, database: Path, inbox_label: str | None = None, first_page=None,
-        poll_seconds: float | None = POLL_SECONDS,
+        poll_seconds: float | None | object = _DEFAULT_POLL,
     ) -> None:
-        """`poll_seconds`: how often to look for other stewards' changes; None never looks
-        on its own (tests then call `check_for_changes()` when they mean a poll to happen)."""
+        """`poll_seconds`: how often to look for other stewards' changes (POLL_SECONDS by
+        default); None never looks on its own: tests call `check_for_changes()` instead."""
         super().__init__()
-        self.poll_seconds = poll_seconds
+        self.poll_seconds = POLL_SECONDS if poll_seconds is _DEFAULT_POLL else poll_seconds
         # steward.prefetch.FirstPage: the default tab's rows, read before Textual loaded.
         self.first_page = first_page
         self.settings = settings

@@ -31,6 +31,16 @@ def no_data_version_poll(monkeypatch):
     monkeypatch.setattr("steward.tui.app.POLL_SECONDS", None)
 
 
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch):
+    """A blinking cursor is drawn or not as the clock says: a snapshot would differ run to run.
+    (Reactive keeps its default in `_default`; an upgrade that renames it fails here.)"""
+    from textual.widgets import Input, TextArea
+
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.cursor_blink, "_default", False)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "inbox" / "steward.db"

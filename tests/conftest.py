@@ -41,6 +41,16 @@ def no_cursor_blink(monkeypatch):
         monkeypatch.setattr(widget.cursor_blink, "_default", False)
 
 
+@pytest.fixture(autouse=True)
+def keys_wait_on_events(monkeypatch):
+    """`pilot.press` returns once each key is handled, not once the process looks idle."""
+    from textual.pilot import Pilot
+
+    from tests.tui_helpers import press
+
+    monkeypatch.setattr(Pilot, "press", press)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "inbox" / "steward.db"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -82,8 +83,8 @@ def _nodes(app):
         yield from screen.walk_children(with_self=True)
 
 
-async def _drain_messages(app) -> None:
-    """Return once every node has handled the messages queued to it before this call."""
+async def _drain_messages(app, nodes=None) -> None:
+    """Return once every node (of the app, or `nodes`) has handled the messages queued to it before this call."""
     pending = 0
     done = asyncio.Event()
 
@@ -93,7 +94,7 @@ async def _drain_messages(app) -> None:
         if pending == 0:
             done.set()
 
-    for node in list(_nodes(app)):
+    for node in list(_nodes(app)) if nodes is None else nodes:
         if node.call_later(one_done):
             pending += 1
     if pending:
@@ -121,3 +122,51 @@ def screen_text(app) -> str:
     """The visible screen as plain text, one line per terminal row."""
     strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the composed screen
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def press(pilot, *keys: str) -> None:
+    """`pilot.press`, waiting on events rather than on the clock.
+
+    Textual's own press waits after each key until the process *looks* idle (CPU time
+    against wall time, for at least 20 ms and at most 1 s): slow on an idle machine,
+    and on a busy one it may return while the key is still being handled. This sends
+    each key as the terminal would and returns once every message it set off has been
+    handled. Workers a key starts are not waited for (a key must not block on a query,
+    nor may a test that holds a worker hang): `settle` waits for those.
+    """
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key  # noqa: PLC2701
+
+    app = pilot.app
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        original = REPLACED_KEYS.get(key, key)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(original))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        app.post_message(events.Key(key, char))
+        # The key's own path first (app, screen, the focused widget and its parents):
+        # draining every widget for every key is what would make this slow.
+        await _quiet(app, lambda: _key_path(app))
+    await _quiet(app, lambda: list(_nodes(app)))
+
+
+def _key_path(app) -> list:
+    focused = app.focused
+    path = [app, app.screen]
+    while focused is not None and focused is not app.screen:
+        path.append(focused)
+        focused = focused.parent
+    return path
+
+
+async def _quiet(app, nodes, rounds: int = 100) -> None:
+    """Handle messages until none of `nodes()` has one queued; animations run to their end."""
+    for _ in range(rounds):
+        await _drain_messages(app, nodes())
+        await app.animator.wait_until_complete()
+        if all(node._message_queue.empty() for node in nodes()):  # noqa: SLF001 - no public way to ask
+            return
+    raise AssertionError("messages kept coming")

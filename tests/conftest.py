@@ -27,6 +27,33 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_data_version_poll(monkeypatch):
+    """Apps made in tests look for other stewards' changes only when a test calls
+    `app.check_for_changes()`: a reload at a moment of the clock's choosing is a race."""
+    monkeypatch.setattr("steward.tui.app.POLL_SECONDS", None)
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch):
+    """A blinking cursor is drawn or not as the clock says: a snapshot would differ run to run.
+    (Reactive keeps its default in `_default`; an upgrade that renames it fails here.)"""
+    from textual.widgets import Input, TextArea
+
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.cursor_blink, "_default", False)
+
+
+@pytest.fixture(autouse=True)
+def keys_wait_on_events(monkeypatch):
+    """`pilot.press` returns once each key is handled, not once the process looks idle."""
+    from textual.pilot import Pilot
+
+    from tests.tui_helpers import press
+
+    monkeypatch.setattr(Pilot, "press", press)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "inbox" / "steward.db"

@@ -12,6 +12,7 @@ from steward.store import Store
 from steward.tui.app import StewardApp
 from steward.tui.dialogs.import_files import ImportDialog, complete_path
 from steward.tui.inbox.request_list import InboxList
+from tests.tui_helpers import settle
 
 
 def record(n: int, **fields) -> str:
@@ -33,11 +34,6 @@ def inbox_total(app) -> int:
     return app.screen_stack[0].query_one(InboxList).total
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def run_import(app, pilot, path) -> ImportDialog:
     await pilot.press("i")
     await pilot.pause()
@@ -45,8 +41,7 @@ async def run_import(app, pilot, path) -> ImportDialog:
     assert isinstance(dialog, ImportDialog)
     dialog.query_one("#import-path").value = str(path)
     await pilot.press("enter")
-    await settle(app, pilot)
-    await settle(app, pilot)  # the inbox reloads after the import
+    await settle(app, pilot)  # the import, then the inbox reloading after it
     return dialog
 
 

@@ -16,6 +16,7 @@ from steward.store import Store
 from steward.tui.app import StewardApp
 from steward.tui.dialogs.prompts import PromptDialog
 from steward.tui.summary.screen import SummaryScreen
+from tests.tui_helpers import settle
 
 DATA = Path(__file__).parent / "data"
 # Wednesday 25 November 2026, 11:00 in Taipei: the last complete week is 2026-W47.
@@ -51,11 +52,6 @@ async def open_summary(app, pilot, **options) -> SummaryScreen:
     await app.push_screen(screen)
     await settle(app, pilot)
     return screen
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def shown(markdown: str) -> str:
@@ -250,3 +246,99 @@ def test_summary_screen_snapshot(snap_compare, settings, language, size):
         await open_summary(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_it)
+
+
+def _hold_builds(monkeypatch):
+    """Make every summary build wait, once it has read the inbox, until released; count them."""
+    import threading
+
+    import steward.summary.data
+
+    inside, release, calls = threading.Event(), threading.Event(), []
+    real = steward.summary.data.build_summary
+
+    def held(*args, **kwargs):
+        summary = real(*args, **kwargs)  # read the inbox, then hold the result back
+        calls.append(1)
+        inside.set()
+        release.wait(10)
+        return summary
+
+    monkeypatch.setattr(steward.summary.data, "build_summary", held)
+    return inside, release, calls
+
+
+def _add_request_in_w47(db_path) -> None:
+    other = Store.open(db_path, actor="mei")
+    other.import_requests([
+        IncomingRequest(
+            received_at=datetime(2026, 11, 19, 2, 0, tzinfo=timezone.utc), channel="email", from_name="Lin",
+            from_email="lin@example.org", organization="Open Lab", subject="A late one", body="Hi", external_id="t-late",
+        )
+    ])
+    other.close()
+
+
+async def test_a_change_while_the_summary_is_built_shows_that_build_then_the_new_figures(settings, db_path, monkeypatch):
+    # Another steward's change arrived (the poll) while the summary was being built: the
+    # build under way used to be thrown away and restarted, so on a busy inbox the
+    # preview never appeared. Now it is shown, and one more build brings the change in.
+    import asyncio
+
+    from steward.tui.summary.screen import SummaryPreview
+
+    inside, release, calls = _hold_builds(monkeypatch)
+    shown_sources: list[str] = []
+    real_update = SummaryPreview.update
+
+    def recording_update(self, markdown):
+        shown_sources.append(markdown)
+        return real_update(self, markdown)
+
+    monkeypatch.setattr(SummaryPreview, "update", recording_update)
+    app = make_app(settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(SummaryScreen("2026-W47", now=NOW))
+        assert await asyncio.to_thread(inside.wait, 10)
+        _add_request_in_w47(db_path)
+        await app.check_for_changes().wait()
+        release.set()
+        await settle(app, pilot)
+        screen = app.screen
+        summaries = [source for source in shown_sources if "Received:" in source]
+        assert [("Received: **14**" in s, "Received: **15**" in s) for s in summaries] == [(True, False), (False, True)]
+        assert screen.markdown == summaries[-1] and screen.error is None
+        assert len(calls) == 2
+
+
+async def test_a_reload_while_the_summary_screen_opens_builds_it_once(settings, monkeypatch):
+    # A poll tick landing between push and mount used to start a build with no summary
+    # language yet chosen (UsageError: unknown language None) and cancel the first one.
+    inside, release, calls = _hold_builds(monkeypatch)
+    release.set()
+    app = make_app(settings, language="zh-TW")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        screen = SummaryScreen("2026-W47", now=NOW)
+        app.push_screen(screen)
+        app.refresh_inbox()  # before the screen has mounted
+        await settle(app, pilot)
+        assert app.screen is screen and screen.error is None
+        assert "合作邀約週報：2026-W47" in screen.markdown
+        assert len(calls) == 1
+
+
+async def test_the_poll_interval_is_the_apps_to_choose(settings, db_path):
+    assert StewardApp(settings=settings, database=db_path, poll_seconds=2.5).poll_seconds == 2.5
+    # Off (None, as in every test): nothing reloads by itself; a poll happens when asked for.
+    app = make_app(settings)
+    assert app.poll_seconds is None
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = await open_summary(app, pilot)
+        _add_request_in_w47(db_path)
+        await settle(app, pilot)
+        assert "Received: **14**" in screen.markdown
+        await app.check_for_changes().wait()
+        await settle(app, pilot)
+        assert "Received: **15**" in screen.markdown

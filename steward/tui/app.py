@@ -38,7 +38,10 @@ THEMES = [
     ),
 ]
 THEME_NAMES = {"steward": "steward", "steward-light": "steward-light", "mono": "ansi-dark"}
-POLL_SECONDS = 1.0
+# How often the file is checked for other stewards' changes; None: only when asked
+# (check_for_changes). Read when an app is made, so a test session can turn it off.
+POLL_SECONDS: float | None = 1.0
+_DEFAULT_POLL = object()
 
 
 class StewardApp(App):
@@ -59,8 +62,14 @@ class StewardApp(App):
     ]
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, *, settings: Settings, database: Path, inbox_label: str | None = None, first_page=None) -> None:
+    def __init__(
+        self, *, settings: Settings, database: Path, inbox_label: str | None = None, first_page=None,
+        poll_seconds: float | None | object = _DEFAULT_POLL,
+    ) -> None:
+        """`poll_seconds`: how often to look for other stewards' changes (POLL_SECONDS by
+        default); None never looks on its own: tests call `check_for_changes()` instead."""
         super().__init__()
+        self.poll_seconds = POLL_SECONDS if poll_seconds is _DEFAULT_POLL else poll_seconds
         # steward.tui.prefetch.FirstPage: the default tab's rows, read before Textual loaded.
         self.first_page = first_page
         self.settings = settings
@@ -111,7 +120,8 @@ class StewardApp(App):
 
     def on_mount(self) -> None:
         self._load_reference_data(with_directory=True)
-        self.set_interval(POLL_SECONDS, self._poll)
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self.check_for_changes)
 
     def on_unmount(self) -> None:
         # A worker thread may still be inside a query or a write. Closing its connection
@@ -145,6 +155,10 @@ class StewardApp(App):
 
     # --- several stewards, one file --------------------------------------------
 
+    def check_for_changes(self):
+        """One look at the file: if it changed since the last look, every screen reloads. Its Worker."""
+        return self._poll()
+
     @work(thread=True, exclusive=True, group="poll")
     def _poll(self) -> None:
         with self._poll_lock:
@@ -161,7 +175,8 @@ class StewardApp(App):
         """Reload what every open screen shows from the file."""
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_from_store", None)
-            if refresh is not None:
+            # A screen pushed but not mounted yet reads the file when it mounts.
+            if refresh is not None and screen.is_mounted:
                 refresh()
         self._load_reference_data()
 

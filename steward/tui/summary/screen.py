@@ -169,10 +169,13 @@ class SummaryScreen(Screen):
         self.fixed_now = now
         self.period: Period | None = Period.iso_week(week) if week else None
         self.public = public
-        self.language = language if language in SUMMARY_LANGUAGES else None
+        # Chosen now, not on mount: a reload may arrive before the screen is mounted.
+        self.language = language if language in SUMMARY_LANGUAGES else i18n.language()
         self.summary: Summary | None = None
         self.markdown: str | None = None  # what the preview shows, once built
         self.error: str | None = None
+        self._building = False  # a build of (period, public) is under way
+        self._stale = False  # the inbox changed during that build: build once more after it
 
     # --- layout ---------------------------------------------------------------
 
@@ -187,8 +190,6 @@ class SummaryScreen(Screen):
         settings = self.app.settings
         if self.period is None:
             self.period = Period.last_complete_week(self.now(), settings.tz)
-        if self.language is None:
-            self.language = i18n.language()
         self.query_one("#summary-scroll").focus()
         self._rebuild()
 
@@ -223,6 +224,11 @@ class SummaryScreen(Screen):
         self.markdown = None
         self.error = None
         self._show_header()
+        self._start_build()
+
+    def _start_build(self) -> None:
+        # A new week or mode cancels the build under way (exclusive): its result is not wanted.
+        self._building, self._stale = True, False
         self._build(self.period, self.public, self.now())
 
     @work(thread=True, exclusive=True, group="summary")
@@ -245,6 +251,10 @@ class SummaryScreen(Screen):
     async def _built(self, period: Period, public: bool, outcome: Summary | str) -> None:
         if (period, public) != (self.period, self.public) or not self.is_attached:
             return  # the steward has moved on; a newer build is under way
+        self._building = False
+        if self._stale:
+            # Show this one, and build again for what changed while it was made.
+            self._start_build()
         if isinstance(outcome, str):
             self.summary, self.markdown, self.error = None, None, t("summary.failed", error=outcome)
             self._show_header()
@@ -261,8 +271,14 @@ class SummaryScreen(Screen):
 
     def refresh_from_store(self) -> None:
         """The inbox changed: the figures may have too."""
-        if self.period is not None:
-            self._build(self.period, self.public, self.now())
+        if not self.is_mounted or self.period is None:
+            return  # on_mount builds from the file as it is then
+        if self._building:
+            # Restarting the build under way on every change would leave a busy inbox
+            # with no preview at all: let it finish, then build once more.
+            self._stale = True
+            return
+        self._start_build()
 
     # --- actions ---------------------------------------------------------------
 

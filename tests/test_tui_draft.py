@@ -392,7 +392,7 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
         screen = await open_draft(app, pilot, inbox)
         await pilot.press("ctrl+l")
         await pilot.pause()
-        assert editor(app).text.startswith("Hello 林雅婷,")
+        assert editor(app).text.startswith("Dear 林雅婷,")
         assert "English" in header_text(app)
         item = screen.data.items[0]
         assert item.text_en in str(screen.checklist.options.get_option_at_index(0).prompt)
@@ -401,7 +401,7 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
         await pilot.pause()
         assert header_text(app).startswith("範本：") and "英文" in header_text(app)
         assert "儲存" in {b.description for _, b, _, _ in screen.active_bindings.values()}
-        assert editor(app).text.startswith("Hello 林雅婷,")  # the reply keeps its language
+        assert editor(app).text.startswith("Dear 林雅婷,")  # the reply keeps its language
 
 
 # --- mark sent ----------------------------------------------------------------------------

@@ -99,7 +99,7 @@ async def test_spam_on_a_read_only_inbox_says_so_and_the_app_keeps_running(inbox
         await pilot.press("x")
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, InboxScreen)
-        assert "Could not write to the inbox: attempt to write a readonly database" in _toasts(app)
+        assert "could not write to the inbox" in _toasts(app).lower() and "read-only" in _toasts(app)
         assert app.undo_stack == []  # nothing was done, so nothing to undo
         await pilot.press("j")  # still answering keys
         assert app.screen.inbox.cursor == 1

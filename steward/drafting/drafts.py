@@ -41,6 +41,7 @@ from steward.drafting.guidance import (  # noqa: F401
     check_guidance,
     checklist_for,
     checklist_for_request,
+    checklist_json,
     is_english,
     load_guidance,
     snippet,
@@ -97,6 +98,23 @@ class RenderedDraft:
     body: str
     checklist: list[GuidanceItem] = field(default_factory=list)
     facts: RequestFacts = field(default_factory=RequestFacts)
+
+    def checklist_json(self, state: dict[str, bool]) -> list[dict]:
+        """This draft's checklist rows, in the draft's language, ticked as `state` records."""
+        return checklist_json(self.checklist, self.language, state)
+
+    def as_json(self, request_id: int, version: int | None, state: dict[str, bool]) -> dict:
+        """The `draft --json` contract: `version` is None for a draft that was not saved."""
+        return {
+            "request_id": request_id,
+            "version": version,
+            "template": self.template,
+            "language": self.language,
+            "body": self.body,
+            "checklist": self.checklist_json(state),
+            "questions": list(self.facts.questions),
+            "facts": self.facts.as_json(),
+        }
 
 
 # What the steward still has to write: a reply carrying one of these is not ready to send.

@@ -136,5 +136,6 @@ COMMANDS = (draft_command, checklist_command, templates_group)
 
 
 def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
     for command in COMMANDS:
         group.add_command(command)

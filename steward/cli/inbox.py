@@ -152,5 +152,6 @@ COMMANDS = (list_command, show_command, status_command, assign_command, tag_comm
 
 
 def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
     for command in COMMANDS:
         group.add_command(command)

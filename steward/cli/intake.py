@@ -131,6 +131,10 @@ def fetch_command(cli: CliContext, names: tuple[str, ...], as_json: bool, quiet:
         sys.exit(1)
 
 
+COMMANDS = (import_command, fetch_command)
+
+
 def register(group: click.Group) -> None:
-    group.add_command(import_command)
-    group.add_command(fetch_command)
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
+    for command in COMMANDS:
+        group.add_command(command)

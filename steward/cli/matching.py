@@ -318,6 +318,7 @@ COMMANDS = (directory_group, match_command, route_command, category_command, tra
 
 
 def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
     for command in COMMANDS:
         group.add_command(command)
 

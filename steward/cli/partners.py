@@ -236,6 +236,10 @@ def commitment_lapse(cli: CliContext, number, as_json):
     _set_state(cli, number, "lapsed", as_json)
 
 
-def register(main: click.Group) -> None:
-    for command in (org, agreement, commitment):
-        main.add_command(command)
+COMMANDS = (org, agreement, commitment)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
+    for command in COMMANDS:
+        group.add_command(command)

@@ -110,6 +110,7 @@ COMMANDS = (init_command, config_group, demo_command)
 
 
 def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
     for command in COMMANDS:
         group.add_command(command)
 

@@ -103,5 +103,6 @@ COMMANDS = (export_command, publish_command)
 
 
 def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
     for command in COMMANDS:
         group.add_command(command)

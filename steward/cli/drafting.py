@@ -8,7 +8,6 @@ import click
 
 from steward.cli import CliContext, pass_ctx
 from steward.cli.options import id_argument, json_option
-from steward.models import UsageError
 
 
 def _split_keys(values: tuple[str, ...]) -> list[str]:
@@ -42,23 +41,13 @@ def _echo_checklist(request, category: str, items: list[dict]) -> None:
 @pass_ctx
 def draft_command(cli: CliContext, ref, template_key, language, print_only, as_json, force):
     """Render a reply to request ID, save it as a new draft version and print it."""
-    from steward.directory.entries import load_directory
-    from steward.drafting.drafts import refuse_spam, render_draft
+    from steward.drafting.drafts import draft_reply
 
-    settings = cli.settings
     store = cli.store
     request = store.get(ref)
-    if not force:
-        refuse_spam(request, store.spam_verdict(request.id))
-    rendered = render_draft(
-        request, settings=settings, directory=load_directory(settings),
-        template_key=template_key, language=language, partner=store.partnership(request.id),
-    )  # fmt: skip
-    version = None
-    if not print_only:
-        version = store.save_draft(
-            request.id, rendered.body, template=rendered.template, language=rendered.language
-        ).version
+    rendered, version = draft_reply(
+        store, cli.settings, request, template_key=template_key, language=language, save=not print_only, force=force
+    )
     state = store.checklist_state(request.id)
     if as_json:
         cli.echo_json(rendered.as_json(request.id, version, state))
@@ -72,6 +61,7 @@ def draft_command(cli: CliContext, ref, template_key, language, print_only, as_j
     if open_required:
         cli.warn(f"{len(open_required)} required checklist items open: steward checklist {request.id}")
 
+
 @click.command("checklist")
 @id_argument
 @click.option("--check", "to_check", multiple=True, metavar="KEY", help="Mark an item done (repeatable).")
@@ -80,37 +70,15 @@ def draft_command(cli: CliContext, ref, template_key, language, print_only, as_j
 @pass_ctx
 def checklist_command(cli: CliContext, ref, to_check, to_uncheck, as_json):
     """Show request ID's guidance checklist; --check/--uncheck record progress."""
-    from steward.drafting.drafts import checklist_for_request, checklist_json, choose_language, load_guidance
+    from steward.drafting.drafts import request_checklist
 
-    settings = cli.settings
-    store = cli.store
-    request = store.get(ref)
-    every_item = load_guidance(settings)
-    from steward.drafting.facts import facts_of
-
-    items = checklist_for_request(request, every_item, facts_of(request, partner=store.partnership(request.id)))
-    applicable = [item.key for item in items]
-    check, uncheck = _split_keys(to_check), _split_keys(to_uncheck)
-    category = request.category or "other"
-    for key in check + uncheck:
-        if key in applicable:
-            continue
-        if any(item.key == key for item in every_item):
-            raise UsageError(f"checklist item {key!r} does not apply to a {category} request")
-        raise UsageError(f"unknown checklist item {key!r} (this request's items: {', '.join(applicable)})")
-    both = sorted(set(check) & set(uncheck))
-    if both:
-        raise UsageError(f"both --check and --uncheck given for {', '.join(both)}")
-    if check:
-        store.set_checklist(request.id, check, True, known=applicable)
-    if uncheck:
-        store.set_checklist(request.id, uncheck, False, known=applicable)
-    language = choose_language(request.language, settings.language)
-    rows = checklist_json(items, language, store.checklist_state(request.id))
+    request = cli.store.get(ref)
+    checklist = request_checklist(cli.store, cli.settings, request, _split_keys(to_check), _split_keys(to_uncheck))
     if as_json:
-        cli.echo_json({"request_id": request.id, "items": rows})
+        cli.echo_json(checklist)
     else:
-        _echo_checklist(request, category, rows)
+        _echo_checklist(request, request.category or "other", checklist["items"])
+
 
 @click.group("templates")
 def templates_group():

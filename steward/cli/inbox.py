@@ -39,17 +39,10 @@ def _table(requests: list[Request], tz) -> str:
 @pass_ctx
 def list_command(cli: CliContext, status, category, match_key, tag, assignee, query, limit, as_json):
     """List requests, newest first."""
-    from steward.store.filtering import assignee_filter, parse_filter, statuses_for
+    from steward.store.filtering import list_filter
 
-    me = cli.settings.steward_name
-    flt = parse_filter(query, me=me)
-    if status:
-        flt.statuses = statuses_for(status)
-    flt.category = category or flt.category
-    flt.match = match_key or flt.match
-    flt.tag = tag or flt.tag
-    if assignee:
-        flt.assignee = assignee_filter(assignee, me=me)
+    flt = list_filter(query, me=cli.settings.steward_name, status=status, category=category, match=match_key,
+                      tag=tag, assignee=assignee)
     requests = cli.store.list_requests(flt, limit=limit)
     if as_json:
         cli.echo_json([r.as_json() for r in requests])

@@ -297,20 +297,15 @@ def train_command(cli: CliContext, as_json):
 @pass_ctx
 def rematch_command(cli: CliContext, refs, every):
     """Match requests again, e.g. after the directory changed. Your own choices stay."""
-    from steward.matching.matcher import build_matcher
+    from steward.matching.matcher import build_matcher, rematch
 
     if every == bool(refs):
         raise UsageError("give request IDs or --all")
     store = cli.store
     ids = store.all_ids() if every else [store.resolve(ref) for ref in refs]
     matcher = build_matcher(cli.settings)
-    changed = 0
     with _progress(ids, "Matching") as bar:
-        for request_id in bar:
-            before = store.get(request_id)
-            store.save_match_result(request_id, matcher.match_request(before))
-            after = store.get(request_id)
-            changed += (before.match, before.category) != (after.match, after.category)
+        changed = rematch(store, matcher, bar)
     click.echo(f"rematched {len(ids)} request(s); {changed} changed route or category")
 
 

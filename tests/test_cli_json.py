@@ -129,7 +129,8 @@ def test_every_command_is_a_module_level_click_command():
         module.register(group)
         command = group.commands[name]
         assert any(value is command for value in vars(module).values()), name
-        assert command.help, f"{name} has no help"
+        for sub in [command, *getattr(command, "commands", {}).values()]:
+            assert sub.help and sub.help == sub.callback.__doc__, f"{name} {sub.name}: its docstring is not its help"
 
 
 def test_list_imports_neither_the_drafting_nor_the_matching_commands(inbox):

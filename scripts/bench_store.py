@@ -110,7 +110,7 @@ def org_show(path: Path, runs: int) -> None:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        from steward.cli.partners import organization_details
+        from steward.store import organization_details
 
         organization_details(store, busiest.id)
         times.append((time.perf_counter() - started) * 1000)

@@ -139,6 +139,14 @@ class Match:
     score: int
     reasons: list[str] = field(default_factory=list)
 
+    def as_json(self) -> dict:
+        """A match in `match --json`: these keys, in this order."""
+        return {"key": self.key, "name": self.name, "kind": self.kind, "score": self.score, "reasons": list(self.reasons)}
+
+    def as_stored_json(self) -> dict:
+        """A stored match in `show --json` (the store keeps no name or kind): these keys, in this order."""
+        return {"key": self.key, "score": self.score, "reasons": self.reasons}
+
 
 @dataclass
 class CategoryGuess:
@@ -146,6 +154,10 @@ class CategoryGuess:
     score: int
     reasons: list[str] = field(default_factory=list)  # in the steward's language
     reasons_i18n: dict[str, list[str]] = field(default_factory=dict)  # "zh-TW" / "en" -> reasons
+
+    def as_json(self) -> dict:
+        """The suggested category in `show --json`: these keys, in this order."""
+        return {"key": self.key, "score": self.score, "reasons": self.reasons}
 
 
 @dataclass
@@ -168,6 +180,23 @@ class MatchResult:
     category: CategoryGuess
     matches: list[Match] = field(default_factory=list)
     spam: SpamVerdict = field(default_factory=SpamVerdict)
+
+    def as_json(self, request_id: int | None = None, limit: int | None = None) -> dict:
+        """The `match --json` contract: these keys, the best `limit` matches first."""
+        category = self.category
+        return {
+            "request_id": request_id,
+            "language": self.language,
+            "category": {
+                "key": category.key,
+                "score": category.score,
+                "reasons": list(category.reasons),
+                # The same reasons in each language steward speaks ("zh-TW", "en").
+                "reasons_by_language": {k: list(v) for k, v in category.reasons_i18n.items()},
+            },
+            "matches": [m.as_json() for m in self.matches[:limit]],
+            "spam": {"likely": self.spam.likely, "score": self.spam.score, "reasons": list(self.spam.reasons)},
+        }
 
 
 @dataclass
@@ -201,6 +230,33 @@ class Request:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def as_json(self) -> dict:
+        """The `list --json` contract (and the start of `show --json`): these keys, in this order."""
+        return {
+            "id": self.id,
+            "external_id": self.external_id,
+            "received_at": iso_json(self.received_at),
+            "channel": self.channel,
+            "from_name": self.from_name,
+            "from_email": self.from_email,
+            "organization": self.organization,
+            "subject": self.subject,
+            "language": self.language,
+            "status": self.status,
+            "category": self.category,
+            "match": self.match,
+            "assignee": self.assignee,
+            "tags": list(self.tags),
+            "follow_up_on": self.follow_up_on.isoformat() if self.follow_up_on else None,
+        }
+
+
+def iso_json(moment: datetime) -> str:
+    """A moment as JSON shows it: ISO 8601 UTC, `2026-11-23T01:30:00Z` (the store's own format)."""
+    from steward.store.clock import to_iso
+
+    return to_iso(moment)
+
 
 @dataclass
 class Event:
@@ -213,6 +269,11 @@ class Event:
     new: str | None
     detail: str | None
 
+    def as_json(self) -> dict:
+        """A history entry in `show --json`: these keys, in this order."""
+        return {"at": iso_json(self.at), "actor": self.actor, "action": self.action, "old": self.old, "new": self.new,
+                "detail": self.detail}
+
 
 @dataclass
 class DraftVersion:
@@ -224,6 +285,14 @@ class DraftVersion:
     created_at: datetime
     author: str
     sent_at: datetime | None = None
+
+    def as_json(self) -> dict:
+        """A draft version in `show --json`: these keys, in this order."""
+        return {
+            "version": self.version, "template": self.template, "language": self.language, "body": self.body,
+            "created_at": iso_json(self.created_at), "author": self.author,
+            "sent_at": iso_json(self.sent_at) if self.sent_at else None,
+        }
 
 
 @dataclass
@@ -239,6 +308,13 @@ class Message:
     subject: str
     body: str
     attachments: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """A message of the conversation in `show --json`: these keys, in this order."""
+        return {
+            "received_at": iso_json(self.received_at), "from_name": self.from_name, "from_email": self.from_email,
+            "subject": self.subject, "body": self.body, "attachments": self.attachments,
+        }
 
 
 @dataclass

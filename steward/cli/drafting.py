@@ -7,22 +7,7 @@ import re
 import click
 
 from steward.cli import CliContext, pass_ctx
-from steward.models import UsageError
-
-
-def checklist_json(items, language: str, state: dict[str, bool]) -> list[dict]:
-    """The checklist part of the `--json` contract: these keys, in this order."""
-    return [
-        {
-            "key": item.key,
-            "area": item.area,
-            "text": item.text(language),
-            "source": item.source,
-            "required": item.required,
-            "checked": state.get(item.key, False),
-        }
-        for item in items
-    ]
+from steward.cli.options import id_argument, json_option
 
 
 def _split_keys(values: tuple[str, ...]) -> list[str]:
@@ -45,114 +30,80 @@ def _echo_checklist(request, category: str, items: list[dict]) -> None:
         click.echo(f"    {item['text']}")
 
 
-def register(main: click.Group) -> None:
-    @main.command("draft")
-    @click.argument("ref", metavar="ID")
-    @click.option("--template", "template_key", metavar="KEY", help="Template to use (see `steward templates list`).")
-    @click.option("--lang", "language", type=click.Choice(["zh-TW", "zh", "en"], case_sensitive=False),
-                  help="Reply language; default: the request's, or the configured one for mixed requests.")
-    @click.option("--print", "print_only", is_flag=True, help="Render without saving a draft version.")
-    @click.option("--json", "as_json", is_flag=True)
-    @click.option("--force", is_flag=True, help="Draft a reply even to a request that looks like spam.")
-    @pass_ctx
-    def draft_command(cli: CliContext, ref, template_key, language, print_only, as_json, force):
-        """Render a reply to request ID, save it as a new draft version and print it."""
-        from steward.directory.entries import load_directory
-        from steward.drafting.drafts import refuse_spam, render_draft
+@click.command("draft")
+@id_argument
+@click.option("--template", "template_key", metavar="KEY", help="Template to use (see `steward templates list`).")
+@click.option("--lang", "language", type=click.Choice(["zh-TW", "zh", "en"], case_sensitive=False),
+              help="Reply language; default: the request's, or the configured one for mixed requests.")
+@click.option("--print", "print_only", is_flag=True, help="Render without saving a draft version.")
+@json_option
+@click.option("--force", is_flag=True, help="Draft a reply even to a request that looks like spam.")
+@pass_ctx
+def draft_command(cli: CliContext, ref, template_key, language, print_only, as_json, force):
+    """Render a reply to request ID, save it as a new draft version and print it."""
+    from steward.drafting.drafts import draft_reply
 
-        settings = cli.settings
-        store = cli.store
-        request = store.get(ref)
-        if not force:
-            refuse_spam(request, store.spam_verdict(request.id))
-        rendered = render_draft(
-            request, settings=settings, directory=load_directory(settings),
-            template_key=template_key, language=language, partner=store.partnership(request.id),
-        )  # fmt: skip
-        version = None
-        if not print_only:
-            version = store.save_draft(
-                request.id, rendered.body, template=rendered.template, language=rendered.language
-            ).version
-        items = checklist_json(rendered.checklist, rendered.language, store.checklist_state(request.id))
-        if as_json:
-            cli.echo_json({
-                "request_id": request.id,
-                "version": version,
-                "template": rendered.template,
-                "language": rendered.language,
-                "body": rendered.body,
-                "checklist": items,
-                "questions": list(rendered.facts.questions),
-                "facts": rendered.facts.as_json(),
-            })  # fmt: skip
-            return
-        click.echo(rendered.body)
-        if version is not None:
-            cli.warn(f"saved draft version {version} of request {request.id} "
-                     f"(template {rendered.template}, {rendered.language})")  # fmt: skip
-        open_required = [item["key"] for item in items if item["required"] and not item["checked"]]
-        if open_required:
-            cli.warn(f"{len(open_required)} required checklist items open: steward checklist {request.id}")
+    store = cli.store
+    request = store.get(ref)
+    rendered, version = draft_reply(
+        store, cli.settings, request, template_key=template_key, language=language, save=not print_only, force=force
+    )
+    state = store.checklist_state(request.id)
+    if as_json:
+        cli.echo_json(rendered.as_json(request.id, version, state))
+        return
+    items = rendered.checklist_json(state)
+    click.echo(rendered.body)
+    if version is not None:
+        cli.warn(f"saved draft version {version} of request {request.id} "
+                 f"(template {rendered.template}, {rendered.language})")  # fmt: skip
+    open_required = [item["key"] for item in items if item["required"] and not item["checked"]]
+    if open_required:
+        cli.warn(f"{len(open_required)} required checklist items open: steward checklist {request.id}")
 
-    @main.command("checklist")
-    @click.argument("ref", metavar="ID")
-    @click.option("--check", "to_check", multiple=True, metavar="KEY", help="Mark an item done (repeatable).")
-    @click.option("--uncheck", "to_uncheck", multiple=True, metavar="KEY", help="Mark an item open (repeatable).")
-    @click.option("--json", "as_json", is_flag=True)
-    @pass_ctx
-    def checklist_command(cli: CliContext, ref, to_check, to_uncheck, as_json):
-        """Show request ID's guidance checklist; --check/--uncheck record progress."""
-        from steward.drafting.drafts import checklist_for_request, choose_language, load_guidance
 
-        settings = cli.settings
-        store = cli.store
-        request = store.get(ref)
-        every_item = load_guidance(settings)
-        from steward.drafting.facts import facts_of
+@click.command("checklist")
+@id_argument
+@click.option("--check", "to_check", multiple=True, metavar="KEY", help="Mark an item done (repeatable).")
+@click.option("--uncheck", "to_uncheck", multiple=True, metavar="KEY", help="Mark an item open (repeatable).")
+@json_option
+@pass_ctx
+def checklist_command(cli: CliContext, ref, to_check, to_uncheck, as_json):
+    """Show request ID's guidance checklist; --check/--uncheck record progress."""
+    from steward.drafting.drafts import request_checklist
 
-        items = checklist_for_request(request, every_item, facts_of(request, partner=store.partnership(request.id)))
-        applicable = [item.key for item in items]
-        check, uncheck = _split_keys(to_check), _split_keys(to_uncheck)
-        category = request.category or "other"
-        for key in check + uncheck:
-            if key in applicable:
-                continue
-            if any(item.key == key for item in every_item):
-                raise UsageError(f"checklist item {key!r} does not apply to a {category} request")
-            raise UsageError(f"unknown checklist item {key!r} (this request's items: {', '.join(applicable)})")
-        both = sorted(set(check) & set(uncheck))
-        if both:
-            raise UsageError(f"both --check and --uncheck given for {', '.join(both)}")
-        if check:
-            store.set_checklist(request.id, check, True, known=applicable)
-        if uncheck:
-            store.set_checklist(request.id, uncheck, False, known=applicable)
-        language = choose_language(request.language, settings.language)
-        rows = checklist_json(items, language, store.checklist_state(request.id))
-        if as_json:
-            cli.echo_json({"request_id": request.id, "items": rows})
-        else:
-            _echo_checklist(request, category, rows)
+    request = cli.store.get(ref)
+    checklist = request_checklist(cli.store, cli.settings, request, _split_keys(to_check), _split_keys(to_uncheck))
+    if as_json:
+        cli.echo_json(checklist)
+    else:
+        _echo_checklist(request, request.category or "other", checklist["items"])
 
-    @main.group("templates")
-    def templates_group():
-        """Reply templates (shipped ones and yours from the config directory)."""
 
-    @templates_group.command("list")
-    @click.option("--json", "as_json", is_flag=True)
-    @pass_ctx
-    def templates_list(cli: CliContext, as_json):
-        """List reply templates."""
-        from steward.drafting.templates import load_templates
+@click.group("templates")
+def templates_group():
+    """Reply templates (shipped ones and yours from the config directory)."""
 
-        settings = cli.settings
-        templates = load_templates(settings)
-        if as_json:
-            cli.echo_json([
-                {"key": t.key, "name_zh": t.name_zh, "name_en": t.name_en, "category": t.category, "origin": t.origin}
-                for t in templates.values()
-            ])  # fmt: skip
-            return
-        for template in sorted(templates.values(), key=lambda t: t.key):
-            click.echo(f"{template.key:<14} {template.category or '-':<14} {template.name(settings.language)}")
+@templates_group.command("list")
+@json_option
+@pass_ctx
+def templates_list(cli: CliContext, as_json):
+    """List reply templates."""
+    from steward.drafting.templates import load_templates
+
+    settings = cli.settings
+    templates = load_templates(settings)
+    if as_json:
+        cli.echo_json([t.as_json() for t in templates.values()])
+        return
+    for template in sorted(templates.values(), key=lambda t: t.key):
+        click.echo(f"{template.key:<14} {template.category or '-':<14} {template.name(settings.language)}")
+
+
+COMMANDS = (draft_command, checklist_command, templates_group)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
+    for command in COMMANDS:
+        group.add_command(command)

@@ -8,6 +8,7 @@ import time
 import click
 
 from steward.cli import CliContext, pass_ctx
+from steward.cli.options import json_option
 from steward.intake import FORMATS
 from steward.models import ImportReport
 
@@ -72,7 +73,7 @@ def _report_problems(report: ImportReport, *, quiet: bool) -> None:
     "--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False),
     help="Read every FILE as this format instead of guessing from its name and content.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON on stdout.")
+@json_option(help="Print the import report as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress, warnings or summary; only failed records.")
 @pass_ctx
 def import_command(cli: CliContext, files: tuple[str, ...], fmt: str | None, as_json: bool, quiet: bool) -> None:
@@ -100,7 +101,7 @@ def import_command(cli: CliContext, files: tuple[str, ...], fmt: str | None, as_
 
 @click.command("fetch")
 @click.argument("names", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="Print one report per feed as JSON on stdout.")
+@json_option(help="Print one report per feed as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress, warnings or summary; only failures.")
 @pass_ctx
 def fetch_command(cli: CliContext, names: tuple[str, ...], as_json: bool, quiet: bool) -> None:
@@ -122,12 +123,7 @@ def fetch_command(cli: CliContext, names: tuple[str, ...], as_json: bool, quiet:
             click.echo(f"steward: feed {outcome.name!r}: {outcome.error}", err=True)
         failed = failed or bool(outcome.error or outcome.report.failed)
     if as_json:
-        cli.echo_json(
-            [
-                {"feed": o.name, **o.report.as_dict(), "error": o.error, "cursor": o.cursor}
-                for o in outcomes
-            ]
-        )
+        cli.echo_json([outcome.as_json() for outcome in outcomes])
     if not quiet:
         for outcome in outcomes:
             click.echo(f"{outcome.name}: {closing_line(outcome.report)}", err=as_json)
@@ -135,6 +131,10 @@ def fetch_command(cli: CliContext, names: tuple[str, ...], as_json: bool, quiet:
         sys.exit(1)
 
 
+COMMANDS = (import_command, fetch_command)
+
+
 def register(group: click.Group) -> None:
-    group.add_command(import_command)
-    group.add_command(fetch_command)
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
+    for command in COMMANDS:
+        group.add_command(command)

@@ -9,67 +9,13 @@ from __future__ import annotations
 import click
 
 from steward.cli import CliContext, pass_ctx
+from steward.cli.options import id_argument, json_option, value_or_clear
 from steward.partners.records import AGREEMENT_KINDS, COMMITMENT_KINDS, ORGANIZATION_KINDS
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
-def _iso(moment) -> str | None:
-    from steward.store import to_iso
-
-    return to_iso(moment) if moment else None
-
-
-def organization_summary(o) -> dict:
-    """The `org list --json` contract."""
-    return {
-        "id": o.id, "name": o.name, "kind": o.kind, "aliases": list(o.aliases), "domains": list(o.domains),
-        "request_count": o.request_count, "version": o.version,
-    }
-
-
-def agreement_json(a) -> dict:
-    return {
-        "id": a.id, "organization_id": a.organization_id, "request_id": a.request_id, "kind": a.kind,
-        "text": a.text, "project": a.project, "created_at": _iso(a.created_at), "created_by": a.created_by,
-    }
-
-
-def commitment_json(c, today) -> dict:
-    return {
-        "id": c.id, "organization_id": c.organization_id, "request_id": c.request_id, "kind": c.kind,
-        "due_on": c.due_on.isoformat(), "state": c.state, "overdue": c.overdue(today), "project": c.project,
-        "text": c.text, "version": c.version,
-    }
-
-
-def organization_details(store, ref) -> dict:
-    """The `org show --json` contract: the organization, its requests, agreements, commitments, people, history."""
-    o = store.get_organization(ref)
-    today = store.today()
-    return {
-        **organization_summary(o),
-        "requests": [
-            {"id": rid, "subject": subject, "status": status, "received_at": _iso(received), "assignee": assignee}
-            for rid, subject, status, received, assignee, _ in store.organization_requests(o.id)
-        ],
-        "agreements": [agreement_json(a) for a in store.agreements(organization_id=o.id)],
-        "commitments": [commitment_json(c, today) for c in store.commitments(organization_id=o.id)],
-        "people": [
-            {"name": p.name, "email": p.email, "request_count": p.request_count, "last_seen": _iso(p.last_seen)}
-            for p in store.organization_people(o.id)
-        ],
-        "history": [
-            {"id": e.id, "at": _iso(e.at), "actor": e.actor, "action": e.action, "old": e.old, "new": e.new,
-             "detail": e.detail, "undoable": e.undoable}
-            for e in store.organization_history(o.id)
-        ],
-    }
 
 
 def _say(cli: CliContext, o, as_json: bool, text: str) -> None:
     if as_json:
-        cli.echo_json(organization_summary(o))
+        cli.echo_json(o.as_json())
     else:
         click.echo(text)
 
@@ -93,7 +39,7 @@ def org_list(cli: CliContext, query, limit, as_json):
 
     organizations = cli.store.list_organizations(query, limit=limit)
     if as_json:
-        cli.echo_json([organization_summary(o) for o in organizations])
+        cli.echo_json([o.as_json() for o in organizations])
     elif organizations:
         click.echo(f"{'ID':>5} {'REQS':>5}  NAME")
         for o in organizations:
@@ -104,11 +50,12 @@ def org_list(cli: CliContext, query, limit, as_json):
 
 
 @org.command("show")
-@click.argument("ref", metavar="ORG")
+@id_argument(metavar="ORG")
 @json_option
 @pass_ctx
 def org_show(cli: CliContext, ref, as_json):
     """One organization: its requests, agreements, commitments and people."""
+    from steward.store import organization_details
     from steward.util.text import clean_text, one_line
 
     details = organization_details(cli.store, ref)
@@ -152,7 +99,7 @@ def org_merge(cli: CliContext, keep, other, as_json):
 
 
 @org.command("alias")
-@click.argument("ref", metavar="ORG")
+@id_argument(metavar="ORG")
 @click.argument("name")
 @json_option
 @pass_ctx
@@ -163,7 +110,7 @@ def org_alias(cli: CliContext, ref, name, as_json):
 
 
 @org.command("rename")
-@click.argument("ref", metavar="ORG")
+@id_argument(metavar="ORG")
 @click.argument("name")
 @json_option
 @pass_ctx
@@ -174,7 +121,7 @@ def org_rename(cli: CliContext, ref, name, as_json):
 
 
 @org.command("kind")
-@click.argument("ref", metavar="ORG")
+@id_argument(metavar="ORG")
 @click.argument("kind", type=click.Choice(ORGANIZATION_KINDS))
 @json_option
 @pass_ctx
@@ -185,17 +132,14 @@ def org_kind(cli: CliContext, ref, kind, as_json):
 
 
 @org.command("link")
-@click.argument("request", metavar="ID")
-@click.argument("ref", metavar="ORG", required=False)
-@click.option("--none", "unlink", is_flag=True, help="Unlink the request from any organization.")
+@id_argument(name="request")
+@value_or_clear("ref", what="an ORG", metavar="ORG", flag="--none", clear_help="Unlink the request from any organization.")
 @json_option
 @pass_ctx
-def org_link(cli: CliContext, request, ref, unlink, as_json):
+def org_link(cli: CliContext, request, ref, as_json):
     """Move request ID to organization ORG (or --none: split a wrong link)."""
-    if unlink == bool(ref):
-        raise click.UsageError("give an ORG or --none")
     store = cli.store
-    organization_id = store.move_request(request, None if unlink else ref)
+    organization_id = store.move_request(request, ref)
     request_id = store.resolve(request)
     if as_json:
         cli.echo_json({"request_id": request_id, "organization_id": organization_id})
@@ -211,7 +155,7 @@ def org_undo(cli: CliContext, event, as_json):
     """Undo one change from an organization's history (its number in `org show --json`)."""
     o = cli.store.undo_organization_change(event)
     if as_json:
-        cli.echo_json(organization_summary(o) if o else None)
+        cli.echo_json(o.as_json() if o else None)
     else:
         click.echo(f"change #{event} undone")
 
@@ -225,7 +169,7 @@ def agreement() -> None:
 
 
 @agreement.command("add")
-@click.argument("request", metavar="ID")
+@id_argument(name="request")
 @click.option("--kind", required=True, type=click.Choice(AGREEMENT_KINDS))
 @click.option("--text", required=True, help="What was agreed.")
 @click.option("--project", metavar="KEY", help="The project involved.")
@@ -235,7 +179,7 @@ def agreement_add(cli: CliContext, request, kind, text, project, as_json):
     """Record an agreement made on request ID; prints its number."""
     a = cli.store.add_agreement(request, kind, text, project=project)
     if as_json:
-        cli.echo_json(agreement_json(a))
+        cli.echo_json(a.as_json())
     else:
         click.echo(a.id)
 
@@ -246,7 +190,7 @@ def commitment() -> None:
 
 
 @commitment.command("add")
-@click.argument("request", metavar="ID")
+@id_argument(name="request")
 @click.option("--kind", required=True, type=click.Choice(COMMITMENT_KINDS))
 @click.option("--due", required=True, metavar="DATE", help="2027-03-01, +30d, next mon …")
 @click.option("--project", metavar="KEY")
@@ -260,7 +204,7 @@ def commitment_add(cli: CliContext, request, kind, due, project, text, as_json):
     store = cli.store
     c = store.add_commitment(request, kind, parse_date(due, store.today()), project=project, text=text)
     if as_json:
-        cli.echo_json(commitment_json(c, store.today()))
+        cli.echo_json(c.as_json(store.today()))
     else:
         click.echo(c.id)
 
@@ -269,7 +213,7 @@ def _set_state(cli: CliContext, number: str, state: str, as_json: bool) -> None:
     store = cli.store
     c = store.set_commitment_state(number, state)
     if as_json:
-        cli.echo_json(commitment_json(c, store.today()))
+        cli.echo_json(c.as_json(store.today()))
     else:
         click.echo(f"commitment #{c.id} is {c.state}")
 
@@ -292,6 +236,10 @@ def commitment_lapse(cli: CliContext, number, as_json):
     _set_state(cli, number, "lapsed", as_json)
 
 
-def register(main: click.Group) -> None:
-    for command in (org, agreement, commitment):
-        main.add_command(command)
+COMMANDS = (org, agreement, commitment)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's COMMANDS to `group` (steward.cli loads the module when one is run)."""
+    for command in COMMANDS:
+        group.add_command(command)

@@ -339,3 +339,16 @@ def set_value(path: Path, key: str, text: str) -> None:
     _validate(parse_toml(updated, str(path)))  # never write a file steward would refuse
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, updated, mode=0o600)
+
+
+def shown_settings(settings: Settings) -> dict[str, Any]:
+    """The `config show --json` contract: the files, every effective value (secrets redacted) and its origin."""
+    from steward.util.credentials import redact_values
+
+    values = redact_values(settings.as_dict())  # no user:password@ or ?key= of a feed or source
+    return {
+        "config_file": str(settings.config_file) if settings.config_file else None,
+        "config_dir": str(settings.config_dir),
+        "settings": values,
+        "origins": {key: settings.origins.get(key, "default") for key in values},
+    }

@@ -49,6 +49,11 @@ class DirectoryEntry:
     def as_dict(self) -> dict[str, Any]:
         return {name: _copy(getattr(self, name)) for name in PUBLIC_FIELDS}
 
+    def as_json(self) -> dict[str, Any]:
+        """The `directory show --json` contract: `as_dict()`, the descriptions and where the entry came from."""
+        return {**self.as_dict(), "description": self.description, "description_en": self.description_en,
+                "source": self.source}
+
 
 def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value

@@ -41,6 +41,7 @@ from steward.drafting.guidance import (  # noqa: F401
     check_guidance,
     checklist_for,
     checklist_for_request,
+    checklist_json,
     is_english,
     load_guidance,
     snippet,
@@ -97,6 +98,23 @@ class RenderedDraft:
     body: str
     checklist: list[GuidanceItem] = field(default_factory=list)
     facts: RequestFacts = field(default_factory=RequestFacts)
+
+    def checklist_json(self, state: dict[str, bool]) -> list[dict]:
+        """This draft's checklist rows, in the draft's language, ticked as `state` records."""
+        return checklist_json(self.checklist, self.language, state)
+
+    def as_json(self, request_id: int, version: int | None, state: dict[str, bool]) -> dict:
+        """The `draft --json` contract: `version` is None for a draft that was not saved."""
+        return {
+            "request_id": request_id,
+            "version": version,
+            "template": self.template,
+            "language": self.language,
+            "body": self.body,
+            "checklist": self.checklist_json(state),
+            "questions": list(self.facts.questions),
+            "facts": self.facts.as_json(),
+        }
 
 
 # What the steward still has to write: a reply carrying one of these is not ready to send.
@@ -416,3 +434,54 @@ def render_draft(
         checklist=checklist_for_request(request, items, facts),
         facts=facts,
     )
+
+
+def request_checklist(
+    store: Any, settings: Any, request: Request, check: Sequence[str] = (), uncheck: Sequence[str] = ()
+) -> dict:
+    """The `checklist --json` contract: request `request`'s guidance checklist, after ticking `check` and
+    clearing `uncheck` (keys of items that apply to it; anything else is a UsageError and nothing is stored)."""
+    every_item = load_guidance(settings)
+    items = checklist_for_request(request, every_item, facts_of(request, partner=store.partnership(request.id)))
+    applicable = [item.key for item in items]
+    category = request.category or "other"
+    for key in [*check, *uncheck]:
+        if key in applicable:
+            continue
+        if any(item.key == key for item in every_item):
+            raise UsageError(f"checklist item {key!r} does not apply to a {category} request")
+        raise UsageError(f"unknown checklist item {key!r} (this request's items: {', '.join(applicable)})")
+    both = sorted(set(check) & set(uncheck))
+    if both:
+        raise UsageError(f"both --check and --uncheck given for {', '.join(both)}")
+    if check:
+        store.set_checklist(request.id, list(check), True, known=applicable)
+    if uncheck:
+        store.set_checklist(request.id, list(uncheck), False, known=applicable)
+    language = choose_language(request.language, settings.language)
+    return {"request_id": request.id, "items": checklist_json(items, language, store.checklist_state(request.id))}
+
+
+def draft_reply(
+    store: Any, settings: Any, request: Request, *, template_key: str | None = None, language: str | None = None,
+    save: bool = True, force: bool = False,
+) -> tuple[RenderedDraft, int | None]:
+    """What `steward draft` does: render a reply to `request` and, with `save`, store it as a new draft version.
+
+    Returns the draft and its version (None when not saved). A request that looks like
+    spam is refused (a UsageError) unless `force`.
+    """
+    from steward.directory.entries import load_directory
+
+    if not force:
+        refuse_spam(request, store.spam_verdict(request.id))
+    rendered = render_draft(
+        request, settings=settings, directory=load_directory(settings),
+        template_key=template_key, language=language, partner=store.partnership(request.id),
+    )  # fmt: skip
+    version = None
+    if save:
+        version = store.save_draft(
+            request.id, rendered.body, template=rendered.template, language=rendered.language
+        ).version
+    return rendered, version

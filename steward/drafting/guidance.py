@@ -59,6 +59,17 @@ class GuidanceItem:
     def snippet(self, language: str | None) -> str:
         return self.snippet_en if is_english(language) else self.snippet_zh
 
+    def as_json(self, language: str | None, checked: bool) -> dict:
+        """A checklist row in `draft --json` and `checklist --json`: these keys, in this order."""
+        return {
+            "key": self.key,
+            "area": self.area,
+            "text": self.text(language),
+            "source": self.source,
+            "required": self.required,
+            "checked": checked,
+        }
+
     def applies_to(self, category: str | None, triggers: frozenset[str] | None = None) -> bool:
         """Whether the item belongs on this request's checklist.
 
@@ -109,6 +120,11 @@ def checklist_for_request(request: Any, items: Iterable[GuidanceItem], facts: An
 
         facts = facts_of(request)
     return checklist_for(request.category, items, facts.triggers)
+
+
+def checklist_json(items: Iterable[GuidanceItem], language: str | None, state: dict[str, bool]) -> list[dict]:
+    """A request's checklist as `--json` shows it: each item in `language`, ticked as `state` records."""
+    return [item.as_json(language, state.get(item.key, False)) for item in items]
 
 
 def find_item(item_key: str, items: Iterable[GuidanceItem]) -> GuidanceItem:

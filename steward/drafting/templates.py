@@ -66,6 +66,11 @@ class Template:
     def body(self, language: str | None) -> str:
         return self.body_en if is_english(language) else self.body_zh
 
+    def as_json(self) -> dict:
+        """A template in `templates list --json`: these keys, in this order."""
+        return {"key": self.key, "name_zh": self.name_zh, "name_en": self.name_en, "category": self.category,
+                "origin": self.origin}
+
 
 def parse_body(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
     """Split a body into (literal, placeholder) parts; also return its problems."""

@@ -214,6 +214,10 @@ class FeedOutcome:
     error: str | None = None  # why the feed stopped early, if it did
     cursor: str | None = None  # the cursor stored after this fetch
 
+    def as_json(self) -> dict:
+        """One feed in `fetch --json`: its name, the import report, why it stopped, the cursor."""
+        return {"feed": self.name, **self.report.as_dict(), "error": self.error, "cursor": self.cursor}
+
 
 def fetch_feeds(
     store: Store,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from steward.matching.index import ASCII_ALNUM, CJK_CLASS, CJK_RUN, Hit, Prepared, Term, TermIndex, ngrams
@@ -478,3 +479,17 @@ def build_matcher(settings, *, model=True) -> Matcher:
         load_directory(settings), load_category_rules(settings), min_score=min_score, commonness=commonness,
         model=model or None, language=getattr(settings, "language", "en") or "en",
     )
+
+
+def rematch(store, matcher: Matcher, ids: Iterable[int]) -> int:
+    """Match each request in `ids` again and store the result; returns how many changed route or category.
+
+    A steward's own route and category stay (the store keeps manual choices).
+    """
+    changed = 0
+    for request_id in ids:
+        before = store.get(request_id)
+        store.save_match_result(request_id, matcher.match_request(before))
+        after = store.get(request_id)
+        changed += (before.match, before.category) != (after.match, after.category)
+    return changed

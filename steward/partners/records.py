@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from steward.models import StaleVersion, StewardError
+from steward.models import StaleVersion, StewardError, iso_json
 
 ORGANIZATION_KINDS = ("organization", "person")
 AGREEMENT_KINDS = ("talk", "co_development", "data_use", "naming", "sponsorship", "partnership")
@@ -38,6 +38,13 @@ class Organization:
     updated_by: str | None = None
     request_count: int = 0
 
+    def as_json(self) -> dict:
+        """The `org list --json` contract (and the start of `org show --json`): these keys, in this order."""
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases),
+            "domains": list(self.domains), "request_count": self.request_count, "version": self.version,
+        }
+
 
 @dataclass
 class Agreement:
@@ -49,6 +56,14 @@ class Agreement:
     project: str | None
     created_at: datetime
     created_by: str | None
+
+    def as_json(self) -> dict:
+        """`agreement add --json`, and each agreement in `org show --json`: these keys, in this order."""
+        return {
+            "id": self.id, "organization_id": self.organization_id, "request_id": self.request_id, "kind": self.kind,
+            "text": self.text, "project": self.project, "created_at": _when(self.created_at),
+            "created_by": self.created_by,
+        }
 
 
 @dataclass
@@ -70,6 +85,14 @@ class Commitment:
     def overdue(self, today: date) -> bool:
         return self.state == "promised" and self.due_on < today
 
+    def as_json(self, today: date) -> dict:
+        """`commitment … --json`, and each commitment in `org show --json`: these keys, in this order."""
+        return {
+            "id": self.id, "organization_id": self.organization_id, "request_id": self.request_id, "kind": self.kind,
+            "due_on": self.due_on.isoformat(), "state": self.state, "overdue": self.overdue(today),
+            "project": self.project, "text": self.text, "version": self.version,
+        }
+
 
 @dataclass
 class OrganizationEvent:
@@ -85,6 +108,13 @@ class OrganizationEvent:
     undoable: bool
     undone_by: int | None
 
+    def as_json(self) -> dict:
+        """A history entry in `org show --json`: these keys, in this order."""
+        return {
+            "id": self.id, "at": _when(self.at), "actor": self.actor, "action": self.action, "old": self.old,
+            "new": self.new, "detail": self.detail, "undoable": self.undoable,
+        }
+
 
 @dataclass
 class Person:
@@ -92,6 +122,11 @@ class Person:
     email: str
     request_count: int
     last_seen: datetime
+
+    def as_json(self) -> dict:
+        """A person in `org show --json`: these keys, in this order."""
+        return {"name": self.name, "email": self.email, "request_count": self.request_count,
+                "last_seen": _when(self.last_seen)}
 
 
 @dataclass
@@ -111,3 +146,7 @@ class Partnership:
     @property
     def returning(self) -> bool:
         return self.earlier_requests > 0
+
+
+def _when(moment: datetime | None) -> str | None:
+    return iso_json(moment) if moment else None

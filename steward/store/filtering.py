@@ -46,6 +46,25 @@ def assignee_filter(value: str, *, me: str) -> str:
     return resolve_assignee(value, me=me) or ""
 
 
+def list_filter(
+    query: str = "", *, me: str, status: str | None = None, category: str | None = None, match: str | None = None,
+    tag: str | None = None, assignee: str | None = None,
+) -> RequestFilter:
+    """The filter `steward list` uses: `query` as typed in the app's filter box, narrowed by the options given.
+
+    An option overrides the same token in `query` (`--status open -q status:spam` lists open requests).
+    """
+    flt = parse_filter(query, me=me)
+    if status:
+        flt.statuses = statuses_for(status)
+    flt.category = category or flt.category
+    flt.match = match or flt.match
+    flt.tag = tag or flt.tag
+    if assignee:
+        flt.assignee = assignee_filter(assignee, me=me)
+    return flt
+
+
 def parse_filter(text: str, *, me: str, base: RequestFilter | None = None) -> RequestFilter:
     """Parse what the steward typed into a filter; raises UsageError on a bad value."""
     flt = base or RequestFilter()

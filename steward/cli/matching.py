@@ -85,17 +85,19 @@ def _entry_row(entry, key_width: int = 20) -> str:
     The key is never cut (people copy it into `steward route`): the key column
     is as wide as the longest key and the name gets what is left, at least 20.
     """
-    from steward.util.text import fit, pad
+    from steward.util.text import cell_width, fit, pad
 
     name = one_line(entry.name)
     if entry.name_en and entry.name_en.casefold() not in name.casefold():
         name += f" ({one_line(entry.name_en)})"
-    key = entry.key + " " * max(0, key_width - len(entry.key))
+    key = entry.key + " " * max(0, key_width - cell_width(entry.key))
     return f"{key} {pad(entry.kind, 17)} {fit(name, max(20, 80 - key_width - 19))}".rstrip()
 
 
 def _key_width(entries) -> int:
-    return max([20, *(len(e.key) for e in entries)])
+    from steward.util.text import cell_width
+
+    return max([20, *(cell_width(e.key) for e in entries)])
 
 
 def register(main: click.Group) -> None:

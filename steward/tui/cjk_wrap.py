@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rich.cells import cell_len
+from steward.util.text import cell_width as cell_len
 
 # May not start a line: closing brackets and quotes, pauses and stops, prolonged sounds.
 NO_LINE_START = frozenset("，。、．：；！？）」』》〉】〕｝〗〙〛・…‥ー～’”,.:;!?)]}%")

@@ -208,8 +208,8 @@ def register(main: click.Group) -> None:
 
     @directory_group.command("sync")
     @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
-    @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-                  help="Seconds to wait for each answer.")
+    @click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+                  help="Seconds to wait for each answer  [default: 20, as for feeds and publishing]")
     @click.option("--retries", type=click.IntRange(min=0, max=10), default=3, show_default=True,
                   help="Tries again after a dropped connection, 429 or 5xx.")
     @pass_ctx

@@ -64,6 +64,8 @@ def client_settings(client: httpx.Client) -> dict:
 def test_feeds_directory_sync_and_publishing_get_the_same_client(tmp_path, monkeypatch):
     recorder = Recorder(lambda request: httpx.Response(200, json=[]))
     monkeypatch.setattr(steward_http, "new_client", recorder)
+    # A caller that built its own client would reach for the network: it fails here instead.
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", lambda self, request: pytest.fail(f"network: {request.url}"))
     settings = settings_for(tmp_path)
 
     store = Store.open(settings.database, actor="tester")

@@ -71,6 +71,11 @@ def cell_width(value: str) -> int:
     return _cells().cell_len(value)
 
 
+def clusters(value: str) -> list[tuple[int, int, int]]:
+    """(start, end, cells) of each grapheme cluster: where text may be cut without breaking a glyph."""
+    return _cells().split_graphemes(value)[0]
+
+
 @cache
 def _cells():
     import rich.cells

@@ -66,17 +66,19 @@ def _entry_row(entry, key_width: int = 20) -> str:
     The key is never cut (people copy it into `steward route`): the key column
     is as wide as the longest key and the name gets what is left, at least 20.
     """
-    from steward.util.text import fit, pad
+    from steward.util.text import cell_width, fit, pad
 
     name = one_line(entry.name)
     if entry.name_en and entry.name_en.casefold() not in name.casefold():
         name += f" ({one_line(entry.name_en)})"
-    key = entry.key + " " * max(0, key_width - len(entry.key))
+    key = entry.key + " " * max(0, key_width - cell_width(entry.key))
     return f"{key} {pad(entry.kind, 17)} {fit(name, max(20, 80 - key_width - 19))}".rstrip()
 
 
 def _key_width(entries) -> int:
-    return max([20, *(len(e.key) for e in entries)])
+    from steward.util.text import cell_width
+
+    return max([20, *(cell_width(e.key) for e in entries)])
 
 
 @click.group("directory")
@@ -183,8 +185,8 @@ def directory_commonness(cli: CliContext):
 
 @directory_group.command("sync")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds to wait for each answer.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds to wait for each answer  [default: 20, as for feeds and publishing]")
 @click.option("--retries", type=click.IntRange(min=0, max=10), default=3, show_default=True,
               help="Tries again after a dropped connection, 429 or 5xx.")
 @pass_ctx

@@ -27,7 +27,7 @@ from steward.directory.entries import (
     user_path,
     write_toml_atomic,
 )
-from steward.util.http import RetryPolicy, with_retries
+from steward.util.http import RetryPolicy, failure, status_problem, with_retries
 from steward.models import UsageError
 from steward.util.text import one_line
 
@@ -73,17 +73,14 @@ def _fetch_url(url: str, client, *, retries: int, sleep, backoff: float, max_wai
     after = "1 attempt" if retries == 0 else f"{retries + 1} attempts"
     try:
         resp = with_retries(get, policy=policy, sleep=sleep)
-    except httpx.TimeoutException:
-        raise SourceError(f"timed out after {after}") from None
-    except httpx.TransportError as exc:
-        problem = f"cannot connect ({type(exc).__name__}: {exc})" if str(exc) else "cannot connect"
-        raise SourceError(f"{problem} after {after}") from None
+    except httpx.TransportError as exc:  # retried: say how often
+        raise SourceError(f"{failure(exc, url)} after {after}") from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise SourceError(str(exc) or type(exc).__name__) from None
+        raise SourceError(failure(exc, url)) from None
     status = resp.status_code
     if status < 400:
         return body
-    problem = f"HTTP {status} {resp.reason_phrase}".strip()
+    problem = status_problem(resp)
     raise SourceError(f"{problem} after {after}" if status in _RETRY_STATUSES else problem)
 
 
@@ -184,7 +181,7 @@ def sync_directory(
     progress=None,
     sleep=None,
     retries: int = 3,
-    timeout: float = 10.0,
+    timeout: float | None = None,
     backoff: float = 0.5,
     max_wait: float = 30.0,
 ) -> SyncReport:
@@ -204,11 +201,9 @@ def sync_directory(
     fetched: dict[str, list[dict]] = {}
     own_client = client is None
     if own_client:
-        import httpx
+        from steward.util.http import new_client
 
-        client = httpx.Client(
-            timeout=timeout, follow_redirects=True, headers={"User-Agent": "steward directory sync"}
-        )
+        client = new_client(timeout=timeout)
     try:
         for done, source in enumerate(sources, 1):
             try:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from steward.util.credentials import BadToken, clean_token, error_text
-from steward.util.http import RetryPolicy, WaitTooLong, with_retries
+from steward.util.credentials import BadToken, clean_token
+from steward.util.http import RetryPolicy, WaitTooLong, failure, status_problem, with_retries
 from steward.intake import guarded
 from steward.intake.jsonl import HugeNumber, loads, record_from_mapping
 from steward.models import IncomingRequest, RecordError, StewardError
@@ -124,24 +124,18 @@ def _get_json(feed: FeedSettings, client: httpx.Client, params: dict, headers: d
     try:
         response = with_retries(lambda: client.get(feed.url, params=params, headers=headers),
                                 policy=RETRY_POLICY, sleep=sleep)
-    except httpx.TransportError as exc:
-        raise FeedError(feed.name, f"cannot connect: {_transport_reason(exc)}") from None
-    except httpx.HTTPError as exc:
-        raise FeedError(feed.name, f"request failed: {_transport_reason(exc)}") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise FeedError(feed.name, failure(exc, feed.url)) from None
     except WaitTooLong as exc:
         raise FeedError(feed.name, f"{exc}, try later") from None
     if response.status_code >= 400:
         hint = ""
         if response.status_code in (401, 403) and feed.token_env:
             hint = f" (check the token in ${feed.token_env})"
-        raise FeedError(feed.name, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
+        raise FeedError(feed.name, f"{status_problem(response)}{hint}")
     try:
         return loads(response.content)
     except RecursionError:
         raise FeedError(feed.name, "the response is nested too deeply to read") from None
     except ValueError:  # JSONDecodeError, or bytes that are not UTF-8/16/32
         raise FeedError(feed.name, "the response is not JSON") from None
-
-
-def _transport_reason(exc: Exception) -> str:
-    return error_text(exc)

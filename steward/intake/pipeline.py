@@ -241,9 +241,9 @@ def fetch_feeds(
     matcher = matcher or build_matcher(settings)
     own_client = client is None
     if client is None:
-        import httpx
+        from steward.util.http import new_client
 
-        client = httpx.Client(timeout=httpx.Timeout(20.0, connect=10.0), follow_redirects=True)
+        client = new_client()
     outcomes = []
     try:
         for feed in feeds:

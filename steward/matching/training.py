@@ -15,11 +15,11 @@ scored by the directory matcher, not by this model.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from steward.matching.model import TrainOptions, shipped_model, train, user_model_path
 from steward.models import CATEGORIES
+from steward.util.files import write_atomic
 
 
 def _model_dir(settings) -> Path:
@@ -60,7 +60,6 @@ def train_user_model(store, settings) -> dict:
 
     report["agree_before"], report["agree_after"] = right(prior), right(model)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(model.as_json(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)  # a crash mid-write leaves the old model, never half a file
+    # A crash mid-write leaves the old model, never half a file.
+    write_atomic(path, json.dumps(model.as_json(), ensure_ascii=False, separators=(",", ":")))
     return report

@@ -8,16 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from steward.util.dates import from_iso, to_iso  # the one definition; store modules import them from here
+
+__all__ = ["from_iso", "to_iso", "utc_now"]
+
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def to_iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

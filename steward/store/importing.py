@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from steward.models import ImportReport, IncomingRequest, MatchResult, RecordError
 from steward.store import clock
 from steward.store.clock import to_iso
-from steward.util.text import clean_text, truncate_body
+from steward.util.text import clean_text, one_line, truncate_body
 from steward.store.partners import Linker
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class Importing:
             if cut:
                 record.warnings.append("body over 1 MiB, kept truncated")
             for name in ("from_name", "from_email", "organization"):
-                setattr(record, name, " ".join(clean_text(getattr(record, name)).split()))
+                setattr(record, name, one_line(getattr(record, name)))
             prepared.append((record, content_hash(record)))
         # Match outside the write lock: it is the slow part and needs no database.
         fresh = [(r, h) for r, h in prepared if not self._already_here(r, h)]

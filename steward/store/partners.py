@@ -32,7 +32,7 @@ from steward.partners.records import (
 )
 from steward.store import clock
 from steward.store.clock import from_iso, to_iso
-from steward.util.text import clean_text
+from steward.util.text import clean_text, one_line
 
 if TYPE_CHECKING:
     from steward.store.changes import Changes
@@ -69,7 +69,7 @@ def _commitment(row: tuple) -> Commitment:
 
 
 def _clean_name(name: str, what: str = "a name") -> str:
-    name = " ".join(clean_text(name or "").split())
+    name = one_line(name)
     if not name:
         raise UsageError(f"{what} cannot be empty")
     if len(name) > MAX_NAME:
@@ -179,7 +179,7 @@ class Partners:
 
     def resolve_organization(self, ref: int | str) -> int:
         """An organization's number from its number (`3`, `#3`) or its name or one of its aliases."""
-        text = " ".join(clean_text(str(ref)).split())
+        text = one_line(str(ref))
         number = text[1:] if text.startswith("#") else text
         if number.isascii() and number.isdigit() and len(number) <= 18:
             row = self.conn.execute("SELECT id FROM organizations WHERE id = ?", (int(number),)).fetchone()
@@ -216,7 +216,7 @@ class Partners:
         """Organizations with their request counts, most requests first; `query` matches names, aliases, domains."""
         params: list = []
         where = "1"
-        query = " ".join(clean_text(query or "").split())
+        query = one_line(query)
         if query:
             escaped = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where = "(name LIKE ? ESCAPE '\\' OR aliases LIKE ? ESCAPE '\\' OR domains LIKE ? ESCAPE '\\')"
@@ -581,7 +581,7 @@ class Partners:
         text = clean_text(text or "").strip()
         if not text:
             raise UsageError("an agreement needs some text: what was agreed")
-        project = " ".join(clean_text(project).split()) or None if project else None
+        project = one_line(project) or None
         with self.transaction():
             request_id = self.resolve(request_ref)
             organization_id, version = self.conn.execute(
@@ -604,7 +604,7 @@ class Partners:
         if kind not in COMMITMENT_KINDS:
             raise UsageError(f"unknown commitment kind {kind!r} (expected one of: {', '.join(COMMITMENT_KINDS)})")
         text = clean_text(text or "").strip()
-        project = " ".join(clean_text(project).split()) or None if project else None
+        project = one_line(project) or None
         with self.transaction():
             request_id = self.resolve(request_ref)
             organization_id, version = self.conn.execute(

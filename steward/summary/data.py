@@ -37,6 +37,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from steward.models import CATEGORIES, CHANNELS, CLOSED_STATUSES, STATUSES, Request, StewardError, UsageError
 from steward.util.privacy import MAX_PUBLIC_SUBJECT, PUBLIC_OK_TAG, KnownNames, safe_organization, scrub
+from steward.util.dates import from_iso, to_iso
 from steward.util.text import one_line
 
 from steward.models import OPEN_STATUSES  # noqa: E402 - the one definition of "open"
@@ -164,7 +165,7 @@ class Row:
         data = {
             "id": self.id,
             "external_id": self.external_id,
-            "received_at": _iso(self.received_at),
+            "received_at": to_iso(self.received_at),
             "date": self.date.isoformat(),
             "channel": self.channel,
             "organization": self.organization,
@@ -179,7 +180,7 @@ class Row:
         if self.event is not None:
             data["event"] = self.event
         if self.event_at is not None:
-            data["at"] = _iso(self.event_at)
+            data["at"] = to_iso(self.event_at)
         if self.age_days is not None:
             data["age_days"] = self.age_days
         return data
@@ -223,7 +224,7 @@ class Summary:
         hours = None if self.median_first_reply is None else round(self.median_first_reply.total_seconds() / 3600, 1)
         return {
             "period": {**self.period.as_dict(), "timezone": self.timezone},
-            "generated_at": _iso(self.generated_at),
+            "generated_at": to_iso(self.generated_at),
             "public": self.public,
             "received": self.received,
             "replied": self.replied,
@@ -253,14 +254,6 @@ class Summary:
             "projects": {key: {"name": n, "name_en": e} for key, (n, e) in sorted(self.project_names.items())},
             **({"partners": self.partners.as_dict()} if self.partners is not None else {}),
         }
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _counts(values, order=()) -> dict[str, int]:
@@ -301,18 +294,18 @@ def _build(store, settings, period: Period, public: bool, now: datetime | None) 
     tz = settings.tz
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     today = now.astimezone(tz).date()
-    start, end = (_iso(b) for b in period.bounds(tz))
+    start, end = (to_iso(b) for b in period.bounds(tz))
 
     received = store.received_between(*period.bounds(tz))
     by_status = _counts((r.status for r in received), STATUSES)
 
     firsts = reports.first_replies(store, start, end)
-    waits = [_parse_iso(at) - _parse_iso(received_at) for _, received_at, at in firsts]
+    waits = [from_iso(at) - from_iso(received_at) for _, received_at, at in firsts]
     replies_sent, misses = reports.unchecked_at_send(store, start, end)
 
     replied_events = reports.replied_during(store, start, end)
     closed_events = reports.status_changes_during(store, start, end, sorted(CLOSED_STATUSES))
-    stale_before = _iso(now - timedelta(days=settings.summary.attention_days))
+    stale_before = to_iso(now - timedelta(days=settings.summary.attention_days))
     stale_total, stale_ids = reports.open_since_before(store, OPEN_STATUSES, stale_before, limit=LIST_LIMIT)
     due_total, due_ids = reports.follow_ups_due(store, CLOSED_STATUSES, today, limit=LIST_LIMIT)
 
@@ -350,11 +343,11 @@ def _build(store, settings, period: Period, public: bool, now: datetime | None) 
         by_channel=_counts((r.channel for r in received), CHANNELS),
         requests=[row(r) for r in received if listed(r)],
         replied_in_period=[
-            row(others[i], event="replied", event_at=_parse_iso(at))
+            row(others[i], event="replied", event_at=from_iso(at))
             for i, at in replied_events if listed(others.get(i))
         ],
         closed_in_period=[
-            row(others[i], event=new, event_at=_parse_iso(at))
+            row(others[i], event=new, event_at=from_iso(at))
             for i, new, at in closed_events if listed(others.get(i)) and new != "spam"
         ],
         attention_days=settings.summary.attention_days,

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from steward.util.credentials import BadToken, clean_token, error_text, redact_url, redact_urls
+from steward.util.credentials import BadToken, clean_token, redact_url, redact_urls
 from steward.util.files import write_atomic
-from steward.util.http import RetryPolicy, with_retries
+from steward.util.http import RetryPolicy, failure, with_retries
 from steward.models import StewardError, UsageError
 from steward.util.privacy import KnownNames, personal_data
 from steward.summary.markdown import DETAILS_MARK, is_public
@@ -109,9 +109,9 @@ def publish(
         raise StewardError(plan.missing_secret)
     own_client = client is None
     if own_client:
-        import httpx
+        from steward.util.http import new_client
 
-        client = httpx.Client(timeout=httpx.Timeout(20.0, connect=10.0), follow_redirects=False)
+        client = new_client()  # never follows a redirect for a POST or PATCH
     try:
         response = send(client, plan.method, plan.url, headers=plan.headers, json_body=plan.body,
                         service=plan.service, sleep=sleep)
@@ -198,16 +198,13 @@ def send(client: httpx.Client, method: str, url: str, *, headers: dict, json_bod
     try:
         return with_retries(lambda: client.request(method, url, headers=headers, json=json_body),
                             policy=RetryPolicy(attempts=attempts), sleep=sleep, retry_error=retryable)
-    except connect_errors as exc:
-        raise StewardError(f"{service}: cannot connect to {host}: {_reason(exc)}") from None
-    except httpx.TimeoutException:
+    except httpx.TimeoutException as exc:
+        if isinstance(exc, connect_errors):
+            raise StewardError(f"{service}: {failure(exc, url)}") from None
+        # The request went out: a POST may have created the note or posted the message.
         raise StewardError(f"{service}: {host} did not answer in time; check before trying again") from None
-    except httpx.HTTPError as exc:
-        raise StewardError(f"{service}: request to {host} failed: {_reason(exc)}") from None
-
-
-def _reason(exc: Exception) -> str:
-    return error_text(exc)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise StewardError(f"{service}: {failure(exc, url)}") from None
 
 
 def _short_body(response: httpx.Response, *secrets: str) -> str:

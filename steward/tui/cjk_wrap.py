@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rich.cells import cell_len
+from steward.util.text import cell_width as cell_len, clusters
 
 # May not start a line: closing brackets and quotes, pauses and stops, prolonged sounds.
 NO_LINE_START = frozenset("，。、．：；！？）」』》〉】〕｝〗〙〛・…‥ー～’”,.:;!?)]}%")
@@ -82,24 +82,28 @@ def _atoms(paragraph: str) -> list[str]:
 
 
 def _fold(atom: str, width: int) -> list[str]:
-    """Cut a piece wider than a line by characters, still keeping punctuation rules."""
+    """Cut a piece wider than a line between characters (grapheme clusters: "❤️" and "é" stay whole),
+    still keeping punctuation rules."""
+    spans = clusters(atom)
+    starts = [start for start, _, _ in spans]
     pieces: list[str] = []
-    start = 0
-    while start < len(atom):
-        end, used = start, 0
-        while end < len(atom) and used + cell_len(atom[end]) <= width:
-            used += cell_len(atom[end])
-            end += 1
-        if end == start:  # a character wider than the line: it goes alone
-            end = start + 1
-        elif end < len(atom):
-            cut = end
-            while cut > start + 1 and (atom[cut] in NO_LINE_START or atom[cut - 1] in NO_LINE_END):
+    i = 0
+    while i < len(spans):
+        j, used = i, 0
+        while j < len(spans) and used + spans[j][2] <= width:
+            used += spans[j][2]
+            j += 1
+        if j == i:  # a character wider than the line: it goes alone
+            j = i + 1
+        elif j < len(spans):
+            cut = j
+            while cut > i + 1 and (atom[starts[cut]] in NO_LINE_START or atom[starts[cut] - 1] in NO_LINE_END):
                 cut -= 1  # carry the previous character down with the punctuation
-            if atom[cut] not in NO_LINE_START and atom[cut - 1] not in NO_LINE_END:
-                end = cut
-        pieces.append(atom[start:end])
-        start = end
+            if atom[starts[cut]] not in NO_LINE_START and atom[starts[cut] - 1] not in NO_LINE_END:
+                j = cut
+        end = spans[j - 1][1]
+        pieces.append(atom[starts[i]:end])
+        i = j
     return pieces
 
 

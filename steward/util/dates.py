@@ -1,9 +1,9 @@
-"""Dates people type: ``+3d``, ``2026-12-01``, ``tomorrow``, ``next mon``, ``週五``."""
+"""Dates people type (``+3d``, ``2026-12-01``, ``tomorrow``, ``next mon``, ``週五``) and the timestamps steward stores."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from steward.models import UsageError
 
@@ -66,3 +66,15 @@ def _parse_date(text: str, today: date) -> date:
             raise UsageError(f"not a date: {text!r}") from None
         return guess if guess >= today else date(today.year + 1, month, day)
     raise UsageError(f"not a date: {text!r} (try +3d, 2026-12-01, tomorrow or next mon)")
+
+
+def to_iso(moment: datetime) -> str:
+    """A timestamp as stored and exported: UTC to the second, ``2026-11-17T02:00:00Z``; naive ones are refused."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str) -> datetime:
+    """A stored timestamp (``…Z`` or with an offset) back as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

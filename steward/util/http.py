@@ -1,4 +1,17 @@
-"""Retrying an HTTP request the way every steward client should: politely.
+"""HTTP the way every steward client does it: one client factory, polite retries, one error wording.
+
+`new_client()` is the only place an httpx client is set up (feeds, directory
+sync, publishing): the same timeouts, User-Agent, redirect policy and TLS
+defaults. It follows redirects for GET and HEAD only, at most
+MAX_REDIRECTS, and never for a POST or PATCH (a redirected publish would be
+replayed as a GET, or somewhere else with its body); httpx drops the
+Authorization header when a redirect leaves the origin. TLS certificates are
+always verified (httpx's certifi bundle, or SSL_CERT_FILE / SSL_CERT_DIR), and
+proxy variables are honoured.
+
+`failure()` turns an httpx exception into the words steward shows (credentials
+and header values removed by steward.util.credentials.error_text);
+`status_problem()` does the same for an error status.
 
 One attempt is retried when the connection fails or times out, or when the
 server answers 429 or 5xx: it waits for the server's Retry-After when there
@@ -13,10 +26,21 @@ import math
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
+
+from steward import __version__
+from steward.util.credentials import error_text
 
 if TYPE_CHECKING:
     import httpx
+
+USER_AGENT = f"steward/{__version__}"
+TIMEOUT = 20.0  # seconds to wait for each answer
+CONNECT_TIMEOUT = 10.0
+MAX_REDIRECTS = 5
+REDIRECTED_METHODS = frozenset({"GET", "HEAD"})
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -109,3 +133,77 @@ def with_retries(
         response.close()
         sleep(backoff(n, first=policy.backoff, cap=policy.max_backoff) if hinted is None else hinted)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- the one client ---------------------------------------------------------------------
+
+
+def new_client(*, timeout: float | None = None, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """An httpx client with steward's settings; the caller closes it (or uses it in `with`).
+
+    `timeout`: seconds to wait for each answer (TIMEOUT when None); connecting
+    gets at most CONNECT_TIMEOUT of it. `transport`: for tests (httpx.MockTransport).
+    """
+    import httpx
+
+    read = TIMEOUT if timeout is None else timeout
+    return _client_class()(
+        timeout=httpx.Timeout(read, connect=min(CONNECT_TIMEOUT, read)),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        verify=True,
+        trust_env=True,
+        transport=transport,
+    )
+
+
+@cache
+def _client_class() -> type[httpx.Client]:
+    import httpx
+
+    class Client(httpx.Client):
+        """Follows redirects for GET and HEAD only."""
+
+        def send(self, request: httpx.Request, **kwargs) -> httpx.Response:
+            if request.method not in REDIRECTED_METHODS:
+                kwargs["follow_redirects"] = False
+            return super().send(request, **kwargs)
+
+    return Client
+
+
+# --- what went wrong, in words ------------------------------------------------------------
+
+
+def failure(exc: Exception, url: str | None = None) -> str:
+    """An httpx exception as steward says it: "cannot connect to HOST: …", "timed out", ….
+
+    Never a credential: only the URL's host is named and the exception's text
+    goes through error_text. Callers add who failed and after how many attempts.
+    """
+    import httpx
+
+    host = (_host(url) if url else "") or ""
+    to = f" to {host}" if host else ""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return f"cannot connect{to}: {error_text(exc)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"more than {MAX_REDIRECTS} redirects"
+    if isinstance(exc, httpx.TransportError):
+        return f"connection{to} failed: {error_text(exc)}"
+    return f"request{to} failed: {error_text(exc)}"
+
+
+def status_problem(response: httpx.Response) -> str:
+    """ "HTTP 404 Not Found" for an error answer."""
+    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # C0 controls but tab and newline, DEL, C1 controls; carriage returns are folded first.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -11,7 +12,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # embeddings, overrides and isolates (which could reorder a whole terminal line),
 # invisible operators, interlinear annotation, tag characters. They hide text from
 # searches and checks (a phone number with U+200B between its digits) and take no
-# cell on screen while cell_width counts them. tests/test_text.py holds this list
+# cell on screen but still count in some width tables. tests/test_text.py holds this list
 # to unicodedata's.
 _INVISIBLE = re.compile(
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
@@ -60,36 +61,47 @@ def truncate_body(body: str, limit: int = MAX_BODY_BYTES) -> tuple[str, bool]:
 
 
 def cell_width(value: str) -> int:
-    """Terminal cells a string takes: wide (CJK) characters count two."""
-    import unicodedata
+    """Terminal cells a string takes, as Textual draws it: Rich's `cell_len`.
 
-    width = 0
-    for ch in value:
-        if unicodedata.combining(ch) or _INVISIBLE.match(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-    return width
+    The one measure used by the CLI tables, the summary Markdown and the TUI.
+    Grapheme clusters count as a whole ("👩\u200d💻" is 2 cells, "é" written as
+    e + U+0301 is 1), wide (CJK) characters count two. Rich is imported on the
+    first call, not with this module: `clean_text` is on every start-up path.
+    """
+    return _cells().cell_len(value)
+
+
+def clusters(value: str) -> list[tuple[int, int, int]]:
+    """(start, end, cells) of each grapheme cluster: where text may be cut without breaking a glyph."""
+    return _cells().split_graphemes(value)[0]
+
+
+@cache
+def _cells():
+    import rich.cells
+
+    return rich.cells
 
 
 def fit(value: str, width: int) -> str:
-    """Cut to at most `width` cells, never through a wide character, with an ellipsis.
+    """Cut to at most `width` cells, never through a wide character or a cluster, with an ellipsis.
 
     Control and invisible characters are dropped on the way out too, so a
     caller that forgot to clean cannot misalign a column or hide text.
     """
+    cells = _cells()
     value = _INVISIBLE.sub("", _CONTROL.sub("", _ESCAPE_SEQ.sub("", value)))
-    if cell_width(value) <= width:
+    if width <= 0:
+        return ""
+    if cells.cell_len(value) <= width:
         return value
-    out, used = [], 0
-    for ch in value:
-        w = cell_width(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
+    cut = cells.set_cell_size(value, width - 1)
+    if not value.startswith(cut):  # a wide character would have been halved: Rich put a space there
+        cut = cut[:-1]
+    return cut + "…"
 
 
 def pad(value: str, width: int) -> str:
+    """Exactly `width` cells: `fit`, then spaces."""
     value = fit(value, width)
-    return value + " " * (width - cell_width(value))
+    return value + " " * max(0, width - cell_width(value))

@@ -38,7 +38,7 @@ from textual.widgets import Footer, Static, TextArea
 from steward.util.dates import parse_date
 from steward.drafting.drafts import render_draft
 from steward.models import DraftVersion, Request, StaleVersion, StewardError
-from steward.util.text import clean_text, one_line
+from steward.util.text import clean_text, fit, one_line
 from steward.tui import i18n
 from steward.tui.bindings import translate_bindings
 from steward.tui.clipboard import (
@@ -803,8 +803,7 @@ class DraftScreen(Screen):
 
 
 def _shorten(text: str, width: int = 70) -> str:
-    text = one_line(text)
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return fit(one_line(text), width)
 
 
 __all__ = ["AUTOSAVE_SECONDS", "ChecklistList", "DraftScreen"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
 from steward.tui.i18n import t
+from steward.util.text import pad
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,8 @@ def layout_columns(width: int) -> list[Column]:
 
 
 def fit_cells(text: str, width: int) -> str:
-    """Exactly `width` cells; cut with an ellipsis, never through a wide character."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
+    """Exactly `width` cells; cut with an ellipsis, never through a wide character (steward.util.text.pad)."""
+    return pad(text, width)
 
 
 class InboxHeader(Widget):

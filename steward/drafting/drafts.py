@@ -14,6 +14,8 @@ sensibly when its value is missing:
 - ``{match_name}``: the routed project or working group, in the reply language;
   ``{match_intro}`` introduces it as the naming norm asks ("Sch001, a g0v project");
   ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
+- ``{who_invited}``: when the sender names the routed project, that the invitation goes to its
+  contributors; otherwise the question norms S1 says to settle first (specific people, or a project?)
 - ``{steward_name}``: ``steward.name`` from the configuration (or $STEWARD_NAME); a draft
   that would be signed without one raises SignatureMissing, never signs with the login name; ``{category_name}``: "演講／活動邀約" / "speaking invitation"
 - ``{partner_since}``, ``{partner_last_request}``, ``{partner_open_commitments}``, ``{partner_welcome}``:
@@ -117,7 +119,76 @@ def unanswered_markers(body: str) -> int:
     return sum(body.count(marker) for marker in ANSWER_MARKERS)
 
 
-def _answer(question: str, english: bool, project: str) -> str:
+_REUSE = re.compile(
+    r"授權|license|licence|fork|reuse|re-use|再利用|改作|沿用|轉載|引用|致謝|標示|出處|顯名|credit|attribut|\bcite\b|"
+    r"(?:使用|用|拿|取用|複製|copy|use|using).{0,12}(?:程式|原始碼|資料|內容|code|data|content|dataset|api)|open[- ]source|開源|商業|commercial",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"致謝|標示|出處|顯名|引用|credit|attribut|\bcite\b", re.IGNORECASE)
+_WHO_IS_INVITED = re.compile(r"特定的?個人|個人.{0,4}還是.{0,6}專案|specific (?:people|persons|individuals)|individuals or (?:a )?project", re.IGNORECASE)
+_DEADLINE_ASK = re.compile(r"前|之前|截止|期限|by\b|before|deadline|until", re.IGNORECASE)
+
+
+def names_entry(request: Request, entry: Any) -> bool:
+    """Whether the request itself names the routed project or group (not only its topic)."""
+    if entry is None or _entry_value(entry, "kind") not in ("project", "working_group", "programme"):
+        return False
+    text = f"{request.subject or ''}\n{request.body or ''}".casefold()
+    names = [_entry_value(entry, "name"), _entry_value(entry, "name_en"), *(_entry_value(entry, "aliases") or [])]
+    return any(len(n) >= 3 and n.casefold() in text for n in (one_line(n) for n in names if n))
+
+
+def reuse_answer(entry: Any, english: bool, focus: str = "") -> str:
+    """What a project's directory facts say about reusing it; "" when the directory knows nothing.
+
+    Only facts the directory holds are stated ("Cofacts' code is under MIT at …;
+    credit it as …"); the licence a project publishes stays the authority.
+    """
+    if entry is None:
+        return ""
+    get = lambda name: one_line(_entry_value(entry, name) or "")  # noqa: E731
+    pick = lambda name: (get(f"{name}_en") or get(name)) if english else (get(name) or get(f"{name}_en"))  # noqa: E731
+    shown = one_line((get("name_en") or get("name")) if english else (get("name") or get("name_en")))
+    code, content, repo = get("code_license"), get("content_license"), get("repository")
+    credit, limits, naming = pick("credit"), pick("upstream_limits"), pick("naming")
+    if not (code or content or repo or credit or limits or naming):
+        return ""
+    if focus == "credit":  # a second question, about crediting only
+        if not credit:
+            return ""
+        return f"Credit it this way: {credit}." if english else f"標示出處的方式：{credit}。"
+    parts: list[str] = []
+    if english:
+        if code:
+            parts.append(f"{shown}'s code is under the {code} licence" + (f" at {repo}" if repo else "") + ".")
+        elif repo:
+            parts.append(f"{shown}'s code is at {repo}; please check the licence stated there.")
+        if content:
+            parts.append(f"Its data and content are under {content}.")
+        if credit:
+            parts.append(f"Credit it this way: {credit}.")
+        if limits:
+            parts.append(f"Note: {limits}.")
+        if naming:
+            parts.append(f"{naming}.")
+    else:
+        if code:
+            parts.append(f"{shown}的程式碼以 {code} 授權釋出" + (f"，放在 {repo}" if repo else "") + "。")
+        elif repo:
+            parts.append(f"{shown}的程式碼放在 {repo}，授權請以那裡的說明為準。")
+        if content:
+            parts.append(f"資料與內容的授權是 {content}。")
+        if credit:
+            parts.append(f"標示出處的方式：{credit}。")
+        if limits:
+            parts.append(f"請注意：{limits}。")
+        if naming:
+            parts.append(f"{naming}。")
+    return " ".join(parts) if english else "".join(parts)
+
+
+def _answer(question: str, english: bool, project: str, entry: Any = None, *, named: bool = False,
+            deadlines: Sequence[DateMention] = (), said: set[str] | None = None) -> str:
     """The norms' answer to a question, or a marked line for the steward."""
     if _WHOLE_COMMUNITY.search(question):
         if english:
@@ -132,6 +203,30 @@ def _answer(question: str, english: bool, project: str) -> str:
                     "community is involved; nobody can grant use of \"g0v\" on the community's behalf. "
                     + _ANSWER_HERE[1])  # fmt: skip
         return "公開文宣請寫出具體的專案或工作小組，不要讓讀者以為整個 g0v 社群都參與；也沒有人能代表社群授權使用 g0v 名義。" + _ANSWER_HERE[0]
+    if _WHO_IS_INVITED.search(question) and named:
+        if english:
+            return (f"You have named {project}, so we pass your invitation to its contributors, and whoever takes it up "
+                    "answers for the project.")  # fmt: skip
+        return f"您已經指名 {project}，所以我們會把邀請轉給這個專案的參與者，由願意參與的人代表專案回覆您。"
+    if _REUSE.search(question):
+        known = reuse_answer(entry, english)
+        if known and said is not None and known in said:
+            known = reuse_answer(entry, english, "credit") if _CREDIT.search(question) else ""
+            known = known or ("See the answer above." if english else "請見上面的回答。")
+        if known:
+            if said is not None:
+                said.add(reuse_answer(entry, english))
+            return known
+        if english:
+            return (f"What you may do is set by the licence {project} publishes in its repository; "
+                    + _ANSWER_HERE[1])  # fmt: skip
+        return f"可以怎麼使用，以 {project} 在 repository 裡公布的授權為準；" + _ANSWER_HERE[0]
+    asked_days = [m for m in deadlines if m.text in question]
+    if asked_days and _DEADLINE_ASK.search(question):
+        day = _day(asked_days[0], english)
+        if english:
+            return f"We have noted {day} and will reply before then. " + _ANSWER_HERE[1]
+        return f"我們記下了 {day} 這個日期，會在那之前回覆您。" + _ANSWER_HERE[0]
     return _pick(_ANSWER_HERE, english)
 
 
@@ -141,7 +236,7 @@ def _day(mention: DateMention, english: bool) -> str:
     return f"{mention.on.month} 月 {mention.on.day} 日"
 
 
-def answers_block(facts: RequestFacts, english: bool, project: str) -> str:
+def answers_block(facts: RequestFacts, english: bool, project: str, entry: Any = None, *, named: bool = False) -> str:
     """The paragraph that takes up this request's own questions and deadlines."""
     parts: list[str] = []
     deadlines = facts.deadlines
@@ -149,10 +244,17 @@ def answers_block(facts: RequestFacts, english: bool, project: str) -> str:
         days = (", " if english else "、").join(_day(m, english) for m in deadlines)
         parts.append(f"We have noted your deadline ({days}) and will answer before then." if english
                      else f"我們注意到您提到的期限（{days}），會在那之前回覆您。")  # fmt: skip
+    reuse = reuse_answer(entry, english)
+    said: set[str] = set()
     if facts.questions:
         parts.append("You asked:" if english else "您在信中問到：")
         for number, question in enumerate(facts.questions, 1):
-            parts.append(f"{number}. {question}\n   {_answer(question, english, project)}")
+            answer = _answer(question, english, project, entry, named=named, deadlines=facts.deadlines, said=said)
+            parts.append(f"{number}. {question}\n   {answer}")
+    if reuse in said:
+        reuse = ""  # said once is enough
+    if reuse and facts.triggers & {"license", "code", "credit", "data"}:
+        parts.append(f"On reusing {project}: {reuse}" if english else f"關於使用{project}：{reuse}")
     return "\n".join(parts)
 
 
@@ -294,6 +396,14 @@ def placeholder_values(
         your_message = f"「{quoted}」來信" if subject_is_real else ("來信" if formal else "訊息")
         thanks = f"謝謝您在 {received}的{your_message}" if formal else f"謝謝你的{your_message}"
     category = request.category if request.category in _CATEGORY_NAMES else "other"
+    match_values = _match_values(entry, english)
+    if names_entry(request, entry):
+        who_invited = (f"You have named {match_values['match_name']}, so your invitation goes to its contributors."
+                       if english else f"您在信中指名{match_values['match_name']}，所以邀請會轉給這個專案的參與者。")
+    else:
+        who_invited = ("So the first question is: would you like to invite specific people, or a particular project "
+                       "or working group?" if english else
+                       "所以第一步想請您確認：您想邀請的是特定的個人，還是某個專案或工作小組？")
     return {
         "greeting": greeting,
         "sender_name": sender or _pick(_EMPTY["sender_name"], english),
@@ -304,7 +414,8 @@ def placeholder_values(
         "thanks": thanks,
         "steward_name": steward or _pick(_EMPTY["steward_name"], english),
         "category_name": _pick(_CATEGORY_NAMES[category], english),
-        **_match_values(entry, english),
+        **match_values,
+        "who_invited": who_invited,
         **partner_values(partner, english=english, settings=settings),
     }
 
@@ -400,7 +511,7 @@ def render_draft(
         raise SignatureMissing()
     values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], values["match_url"], lang)
     body = fill(template_body, values)
-    block = answers_block(facts, is_english(lang), values["match_name"])
+    block = answers_block(facts, is_english(lang), values["match_name"], entry, named=names_entry(request, entry))
     if block:
         # After the greeting and the opening thanks, before the template's own answer.
         paragraphs = body.split("\n\n")

@@ -150,3 +150,10 @@ def test_a_question_about_a_deadline_is_acknowledged_in_its_answer(tmp_path):
     asked = request("Could you confirm a speaker by 15 Dec?", category="speaking", language="en")
     body = render_draft(asked, settings=settings, directory={}).body
     assert "We have noted 15 December" in body
+
+
+def test_a_reply_with_a_marked_question_is_not_sendable_until_answered():
+    from steward.drafting.drafts import unsendable
+
+    assert "1 question still marked" in unsendable("1. Can we?\n   [answer: reply to this question here]")
+    assert unsendable("1. 可以嗎？\n   可以。") is None

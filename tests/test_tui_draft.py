@@ -440,6 +440,24 @@ async def test_mark_sent_saves_the_text_sets_replied_and_offers_a_follow_up(inbo
     store.close()
 
 
+async def test_mark_sent_refuses_a_reply_with_a_question_still_marked_and_keeps_the_draft_open(inbox):
+    check_required(inbox)
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "\n[answer: reply to this question here]\n[回答：請在這裡回答這個問題]")
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert app.screen is screen and not editor(app).read_only
+        assert any("2 questions are still marked" in message for message in notifications(app))
+        assert request_of(inbox).status != "replied"
+        editor(app).text = editor(app).text.replace("[answer: reply to this question here]", "Yes.").replace(
+            "[回答：請在這裡回答這個問題]", "可以。")
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog)  # sent; the follow-up question comes next
+
+
 async def test_mark_sent_with_required_items_unchecked_asks_first(inbox):
     app = make_app(inbox)
     async with app.run_test(size=TERMINAL) as pilot:

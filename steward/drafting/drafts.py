@@ -119,6 +119,15 @@ def unanswered_markers(body: str) -> int:
     return sum(body.count(marker) for marker in ANSWER_MARKERS)
 
 
+def unsendable(body: str) -> str | None:
+    """Why a reply may not be sent as it stands (`config check` style), or None when it may."""
+    count = unanswered_markers(body)
+    if not count:
+        return None
+    return (f"reply: {count} question{'s' if count != 1 else ''} still marked [answer: …] or [回答：…]; "
+            "answer them (or delete the marker) before the reply is marked sent")  # fmt: skip
+
+
 _REUSE = re.compile(
     r"授權|license|licence|fork|reuse|re-use|再利用|改作|沿用|轉載|引用|致謝|標示|出處|顯名|credit|attribut|\bcite\b|"
     r"(?:使用|用|拿|取用|複製|copy|use|using).{0,12}(?:程式|原始碼|資料|內容|code|data|content|dataset|api)|open[- ]source|開源|商業|commercial",

@@ -36,7 +36,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
 from steward.util.dates import parse_date
-from steward.drafting.drafts import render_draft
+from steward.drafting.drafts import render_draft, unanswered_markers
 from steward.models import DraftVersion, Request, StaleVersion, StewardError
 from steward.util.text import clean_text, one_line
 from steward.tui import i18n
@@ -117,6 +117,10 @@ STRINGS = {
     "draft.quit_save": ("存成新的一版，然後離開", "Save a new version, then quit"),
     "draft.quit_discard": ("捨棄修改並離開", "Discard the changes and quit"),
     "draft.quit_cancel": ("繼續編輯（Esc）", "Keep editing (Esc)"),
+    # issue 14: replies that answer the request
+    "draft.unanswered": ("還有 {n} 個問題標著 [回答：…]／[answer: …]：請先回答（或刪除標記）再標記為已寄出",
+                         "{n} questions are still marked [回答：…] / [answer: …]: answer them (or delete the marker) "
+                         "before marking the reply sent"),
 }
 i18n.CATALOGUE.update(STRINGS)
 
@@ -666,6 +670,10 @@ class DraftScreen(Screen):
 
     async def action_mark_sent(self) -> None:
         if self.data is None or self.busy:
+            return
+        markers = unanswered_markers(self.editor.text)
+        if markers:  # a reply with a question left for the steward is not ready; the draft stays open
+            self.notify(t("draft.unanswered", n=markers), severity="error", timeout=10)
             return
         unchecked = [item for item in self.data.items if item.required and not self.checklist.state.get(item.key, False)]
         if not unchecked:

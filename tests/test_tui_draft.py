@@ -335,6 +335,26 @@ async def test_ctrl_g_inserts_a_chosen_items_paragraph_while_typing(inbox):
         assert editor(app).text.endswith(item.snippet_zh)
 
 
+async def test_ctrl_g_lists_this_requests_guidance_first_then_every_other_paragraph(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        shown = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        relevant = [item.key for item in screen.data.items]
+        assert shown[: len(relevant)] == relevant
+        assert set(shown) == {item.key for item in screen.data.guidance} and len(shown) > len(relevant)
+        assert str(options.get_option_at_index(0).prompt).startswith("This request · ")
+        other = shown[len(relevant)]
+        assert not str(options.get_option_at_index(len(relevant)).prompt).startswith("This request")
+        app.screen.dismiss(other)  # a paragraph from outside this request's checklist can still be inserted
+        await pilot.pause()
+        paragraph = next(item for item in screen.data.guidance if item.key == other).snippet_zh.strip("\n")
+        assert paragraph in editor(app).text
+
+
 async def test_w_writes_the_draft_to_a_file(inbox, tmp_path):
     target = tmp_path / "out" / "reply.txt"
     target.parent.mkdir()

@@ -121,6 +121,7 @@ STRINGS = {
     "draft.unanswered": ("還有 {n} 個問題標著 [回答：…]／[answer: …]：請先回答（或刪除標記）再標記為已寄出",
                          "{n} questions are still marked [回答：…] / [answer: …]: answer them (or delete the marker) "
                          "before marking the reply sent"),
+    "draft.snippet_for_request": ("本請求 · ", "This request · "),
 }
 i18n.CATALOGUE.update(STRINGS)
 
@@ -507,16 +508,21 @@ class DraftScreen(Screen):
         self.insert_paragraph(event.item.snippet(self.language))
 
     def action_pick_snippet(self) -> None:
-        if self.data is None or not self.data.items:
+        """Guidance paragraphs to insert: this request's checklist items first, then every other one."""
+        if self.data is None or not (self.data.items or self.data.guidance):
             return
+        relevant = {item.key for item in self.data.items}
+        ordered = [*self.data.items, *(item for item in self.data.guidance if item.key not in relevant)]
+        by_key = {item.key: item for item in ordered}
+        mark = t("draft.snippet_for_request")
         choices = [
-            (item.key, f"{area_name(item.area)} · {one_line(item.text(i18n.language()))}",
+            (item.key, f"{mark if item.key in relevant else ''}{area_name(item.area)} · {one_line(item.text(i18n.language()))}",
              f"{item.key} {item.area} {item.text_zh} {item.text_en}")
-            for item in self.data.items
+            for item in ordered
         ]  # fmt: skip
 
         def chosen(key: str | None) -> None:
-            item = self.item(key)
+            item = by_key.get(key) if key else None
             if item is not None:
                 self.insert_paragraph(item.snippet(self.language))
 

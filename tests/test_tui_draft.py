@@ -412,7 +412,7 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
         screen = await open_draft(app, pilot, inbox)
         await pilot.press("ctrl+l")
         await pilot.pause()
-        assert editor(app).text.startswith("Hello 林雅婷,")
+        assert editor(app).text.startswith("Dear 林雅婷,")
         assert "English" in header_text(app)
         item = screen.data.items[0]
         assert item.text_en in str(screen.checklist.options.get_option_at_index(0).prompt)
@@ -421,7 +421,7 @@ async def test_switching_language_renders_the_reply_in_english(inbox):
         await pilot.pause()
         assert header_text(app).startswith("範本：") and "英文" in header_text(app)
         assert "儲存" in {b.description for _, b, _, _ in screen.active_bindings.values()}
-        assert editor(app).text.startswith("Hello 林雅婷,")  # the reply keeps its language
+        assert editor(app).text.startswith("Dear 林雅婷,")  # the reply keeps its language
 
 
 # --- mark sent ----------------------------------------------------------------------------
@@ -987,3 +987,25 @@ async def test_the_checklist_widget_reports_toggles_and_insert_requests_as_messa
         panel = app.query_one(ChecklistPanel)
         assert panel.state == {items[0].key: True, items[1].key: False}
     assert heard == [("toggled", items[0].key, True), ("toggled", items[1].key, False), ("insert", items[1].key)]
+
+
+async def test_the_first_draft_without_a_name_asks_for_it_saves_it_and_signs_with_it(inbox, monkeypatch):
+    import tomllib
+
+    from steward.config.settings import user_config_dir
+
+    monkeypatch.delenv("STEWARD_NAME")
+    config = user_config_dir() / "config.toml"  # the test's own home (conftest)
+    assert not config.exists()
+    app = make_app(inbox)
+    assert app.settings.signature is None
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        assert isinstance(app.screen, PromptDialog)
+        assert screen.editor.text == ""  # no draft signed with the login name meanwhile
+        app.screen.query_one("Input").value = "林雅婷"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DraftScreen)
+        assert "林雅婷" in editor(app).text and "tester" not in editor(app).text
+    assert tomllib.loads(config.read_text(encoding="utf-8"))["steward"]["name"] == "林雅婷"

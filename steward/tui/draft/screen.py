@@ -122,6 +122,12 @@ STRINGS = {
                          "{n} questions are still marked [回答：…] / [answer: …]: answer them (or delete the marker) "
                          "before marking the reply sent"),
     "draft.snippet_for_request": ("本請求 · ", "This request · "),
+    "draft.name_title": ("回信要署名：你的名字是？", "Replies are signed: what is your name?"),
+    "draft.name_hint": ("會存進 {path} 的 steward.name，之後的回信都用它署名",
+                        "Saved as steward.name in {path}; every reply is signed with it"),
+    "draft.name_saved": ("已設定署名：{name}", "Replies are now signed {name}"),
+    "draft.name_skipped": ("沒有署名就無法產生回信草稿：steward config set steward.name \"你的名字\"",
+                           "No draft without a signature: steward config set steward.name \"Your Name\""),
 }
 i18n.CATALOGUE.update(STRINGS)
 
@@ -254,6 +260,47 @@ class DraftScreen(Screen):
             self.notify(t("draft.problem", error=problem), severity="error", timeout=10)
         if data.autosave is not None:
             self._offer_autosave(*data.autosave)
+        elif data.signature_missing:
+            self._ask_name()
+
+    # --- the signature -------------------------------------------------------------
+
+    def _config_path(self) -> Path:
+        settings = self.app.settings
+        return settings.config_file or Path(settings.config_dir) / "config.toml"
+
+    def _ask_name(self) -> None:
+        """The first draft without steward.name: ask for it, save it, draft again."""
+        hint = t("draft.name_hint", path=one_line(str(self._config_path())))
+        self.app.push_screen(PromptDialog(t("draft.name_title"), hint=hint), self._name_typed)
+
+    def _name_typed(self, value: str | None) -> None:
+        name = one_line(value or "")
+        if not name:
+            self.notify(t("draft.name_skipped"), severity="warning", timeout=10)
+            return
+        self._save_name(name)
+
+    @work(group="draft-save")
+    async def _save_name(self, name: str) -> None:
+        from steward.config.settings import set_value
+
+        path = self._config_path()
+
+        def job():
+            try:
+                set_value(path, "steward.name", name)
+            except (StewardError, OSError) as exc:
+                return partial(self.notify, t("draft.failed", error=str(exc)), severity="error", timeout=10)
+            return partial(self._name_saved, name)
+
+        await self._in_thread(job)
+
+    def _name_saved(self, name: str) -> None:
+        settings = self.app.settings
+        settings.signature = settings.steward_name = name
+        self.notify(t("draft.name_saved", name=name))
+        self._load()
 
     def _offer_autosave(self, body: str, saved_at) -> None:
         def answered(restore: bool | None) -> None:

@@ -138,6 +138,15 @@ _WHO_IS_INVITED = re.compile(r"特定的?個人|個人.{0,4}還是.{0,6}專案|s
 _DEADLINE_ASK = re.compile(r"前|之前|截止|期限|by\b|before|deadline|until", re.IGNORECASE)
 
 
+def _zh_name(name: str, before: str = "", after: str = "") -> str:
+    """A name set between two pieces of Chinese text, spaced where Han meets Latin letters or digits."""
+    if not name:
+        return name
+    lead = " " if before and _gap(before[-1], name[0]) else ""
+    trail = " " if after and _gap(name[-1], after[0]) else ""
+    return lead + name + trail
+
+
 def names_entry(request: Request, entry: Any) -> bool:
     """Whether the request itself names the routed project or group (not only its topic)."""
     if entry is None or _entry_value(entry, "kind") not in ("project", "working_group", "programme"):
@@ -182,9 +191,9 @@ def reuse_answer(entry: Any, english: bool, focus: str = "") -> str:
             parts.append(f"{naming}.")
     else:
         if code:
-            parts.append(f"{shown}的程式碼以 {code} 授權釋出" + (f"，放在 {repo}" if repo else "") + "。")
+            parts.append(f"{_zh_name(shown, after='的')}的程式碼以 {code} 授權釋出" + (f"，放在 {repo}" if repo else "") + "。")
         elif repo:
-            parts.append(f"{shown}的程式碼放在 {repo}，授權請以那裡的說明為準。")
+            parts.append(f"{_zh_name(shown, after='的')}的程式碼放在 {repo}，授權請以那裡的說明為準。")
         if content:
             parts.append(f"資料與內容的授權是 {content}。")
         if credit:
@@ -216,8 +225,8 @@ def _answer(question: str, english: bool, project: str, entry: Any = None, *, na
         if english:
             return (f"You have named {project}, so we pass your invitation to its contributors, and whoever takes it up "
                     "answers for the project.")  # fmt: skip
-        return f"您已經指名 {project}，所以我們會把邀請轉給這個專案的參與者，由願意參與的人代表專案回覆您。"
-    if _REUSE.search(question):
+        return f"您已經指名{_zh_name(project, '名', '，')}，所以我們會把邀請轉給這個專案的參與者，由願意參與的人代表專案回覆您。"
+    if _REUSE.search(question) and _entry_value(entry, "kind") in ("project", None):
         known = reuse_answer(entry, english)
         if known and said is not None and known in said:
             known = reuse_answer(entry, english, "credit") if _CREDIT.search(question) else ""
@@ -229,7 +238,7 @@ def _answer(question: str, english: bool, project: str, entry: Any = None, *, na
         if english:
             return (f"What you may do is set by the licence {project} publishes in its repository; "
                     + _ANSWER_HERE[1])  # fmt: skip
-        return f"可以怎麼使用，以 {project} 在 repository 裡公布的授權為準；" + _ANSWER_HERE[0]
+        return f"可以怎麼使用，以{_zh_name(project, '以', '在')}在 repository 裡公布的授權為準；" + _ANSWER_HERE[0]
     asked_days = [m for m in deadlines if m.text in question]
     if asked_days and _DEADLINE_ASK.search(question):
         day = _day(asked_days[0], english)
@@ -263,7 +272,7 @@ def answers_block(facts: RequestFacts, english: bool, project: str, entry: Any =
     if reuse in said:
         reuse = ""  # said once is enough
     if reuse and facts.triggers & {"license", "code", "credit", "data"}:
-        parts.append(f"On reusing {project}: {reuse}" if english else f"關於使用{project}：{reuse}")
+        parts.append(f"On reusing {project}: {reuse}" if english else f"關於使用{_zh_name(project, '用', '：')}：{reuse}")
     return "\n".join(parts)
 
 
@@ -416,7 +425,8 @@ def placeholder_values(
     return {
         "greeting": greeting,
         "sender_name": sender or _pick(_EMPTY["sender_name"], english),
-        "organization": organization or _pick(_EMPTY["organization"], english),
+        # A person writing for themselves is "you", not "your organization".
+        "organization": organization or (_pick(_EMPTY["organization"], english) if formal else ("you" if english else "你")),
         "subject": subject or _pick(_EMPTY["subject"], english),
         "your_message": your_message,
         "received_date": received,
@@ -516,15 +526,28 @@ def render_draft(
     values = placeholder_values(request, entry, settings=settings, language=lang, partner=partner)
     items = load_guidance(settings) if guidance is None else guidance
     template_body = template.body(lang)
+    if template.category == "data" and entry is not None and not request.match:
+        # A data question is about one project's data; the hackathon organizers are not
+        # its source. Leave the project for the steward to name (sending refuses markers).
+        english = is_english(lang)
+        values["match_name"] = values["match_intro"] = ("[answer: the project behind this data]" if english
+                                                        else "[回答：提供這份資料的專案]")
+        values["match_contact"] = values["match_url"] = ("[answer: how to reach that project]" if english
+                                                         else "[回答：這個專案的聯絡方式]")
     if "{steward_name}" in template_body and not one_line(getattr(settings, "signature", None) or ""):
         raise SignatureMissing()
-    values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], values["match_url"], lang)
+    # Nothing left once the template's own addresses are taken out: the entry's website, else
+    # its contacts again (naming the right list twice beats pointing to the g0v home page).
+    own_url = one_line(_entry_value(entry, "url")) if entry is not None else values["match_url"]
+    values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], own_url or values["match_contact"], lang)
     body = fill(template_body, values)
     block = answers_block(facts, is_english(lang), values["match_name"], entry, named=names_entry(request, entry))
     if block:
         # After the greeting and the opening thanks, before the template's own answer.
         paragraphs = body.split("\n\n")
         at = min(2, len(paragraphs))
+        while 0 < at < len(paragraphs) and paragraphs[at - 1].rstrip().endswith(("：", ":")):
+            at += 1  # a paragraph that introduces a list keeps its list
         body = "\n\n".join([*paragraphs[:at], block, *paragraphs[at:]])
     from steward.partners.drafting import with_welcome
 

@@ -160,7 +160,7 @@ def test_empty_request_fields_read_naturally(settings):
     zh = render_draft(request, settings=settings, directory=DIRECTORY, language="zh-TW").body
     assert zh.startswith("嗨，\n")
     # a person writing for themselves is "you", never "your organization"
-    assert "貴單位" not in zh and "謝謝你想邀請" in zh and "「」" not in zh and "謝謝你的訊息" in zh
+    assert "也謝謝你想邀請" in zh and "「」" not in zh and "謝謝你的訊息" in zh
     en = render_draft(request, settings=settings, directory=DIRECTORY, language="en", template_key="collaboration").body
     assert en.startswith("Hi,\n")
     assert "your organization" not in en and "that you would like to work" in en

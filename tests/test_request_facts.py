@@ -157,3 +157,12 @@ def test_a_reply_with_a_marked_question_is_not_sendable_until_answered():
 
     assert "1 question still marked" in unsendable("1. Can we?\n   [answer: reply to this question here]")
     assert unsendable("1. 可以嗎？\n   可以。") is None
+
+
+def test_a_newcomer_is_told_about_oscvpass_certification_only_when_asking_about_it(tmp_path):
+    settings = load_settings(database=tmp_path / "s.db")
+    directory = _shipped_directory(tmp_path)
+    plain = request("Is there a way to contribute to g0v projects in English?", category="volunteer", match="newbie", language="en")
+    assert "OSCVPass" not in render_draft(plain, settings=settings, directory=directory).body
+    asking = request("Can my contributions be certified somehow?", category="volunteer", match="newbie", language="en")
+    assert "FSF- or OSI-approved" in render_draft(asking, settings=settings, directory=directory).body

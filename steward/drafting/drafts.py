@@ -16,6 +16,8 @@ sensibly when its value is missing:
   ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
 - ``{who_invited}``: when the sender names the routed project, that the invitation goes to its
   contributors; otherwise the question norms S1 says to settle first (specific people, or a project?)
+- ``{oscvpass_applicants}``: what an individual needs to apply for OSCVPass (norms S2), only when the
+  request mentions OSCVPass or having contributions certified or recognised; otherwise empty
 - ``{steward_name}``: ``steward.name`` from the configuration (or $STEWARD_NAME); a draft
   that would be signed without one raises SignatureMissing, never signs with the login name; ``{category_name}``: "演講／活動邀約" / "speaking invitation"
 - ``{partner_since}``, ``{partner_last_request}``, ``{partner_open_commitments}``, ``{partner_welcome}``:
@@ -135,6 +137,14 @@ _REUSE = re.compile(
 )
 _CREDIT = re.compile(r"致謝|標示|出處|顯名|引用|credit|attribut|\bcite\b", re.IGNORECASE)
 _WHO_IS_INVITED = re.compile(r"特定的?個人|個人.{0,4}還是.{0,6}專案|specific (?:people|persons|individuals)|individuals or (?:a )?project", re.IGNORECASE)
+_CERTIFICATION = re.compile(r"oscvpass|認證|證明|certif|recogni[sz]", re.IGNORECASE)
+_OSCVPASS_APPLICANTS = (
+    "如果之後想申請 OSCVPass 開源貢獻者資格認證，需要過去一年內，在使用 FSF 或 OSI 認可授權的專案中有可查證的貢獻紀錄"
+    "（例如 GitHub 上的 PR 或 issue）；相關問題可以寫信到 oscvpass@ocf.tw。",
+    "If you later want to apply for OSCVPass, the open-source contributor certification, you will need recorded "
+    "contributions from the past year to projects under an FSF- or OSI-approved license (pull requests or issues on "
+    "GitHub, for example); questions can go to oscvpass@ocf.tw.",
+)
 _DEADLINE_ASK = re.compile(r"前|之前|截止|期限|by\b|before|deadline|until", re.IGNORECASE)
 
 
@@ -265,6 +275,8 @@ def answers_block(facts: RequestFacts, english: bool, project: str, entry: Any =
     reuse = reuse_answer(entry, english)
     said: set[str] = set()
     if facts.questions:
+        if parts:
+            parts.append("")  # the deadline is a paragraph of its own
         parts.append("You asked:" if english else "您在信中問到：")
         for number, question in enumerate(facts.questions, 1):
             answer = _answer(question, english, project, entry, named=named, deadlines=facts.deadlines, said=said)
@@ -435,6 +447,8 @@ def placeholder_values(
         "category_name": _pick(_CATEGORY_NAMES[category], english),
         **match_values,
         "who_invited": who_invited,
+        "oscvpass_applicants": _pick(_OSCVPASS_APPLICANTS, english)
+        if _CERTIFICATION.search(f"{request.subject or ''}\n{request.body or ''}"[:20_000]) else "",
         **partner_values(partner, english=english, settings=settings),
     }
 
@@ -540,7 +554,7 @@ def render_draft(
     # its contacts again (naming the right list twice beats pointing to the g0v home page).
     own_url = one_line(_entry_value(entry, "url")) if entry is not None else values["match_url"]
     values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], own_url or values["match_contact"], lang)
-    body = fill(template_body, values)
+    body = re.sub(r"\n{3,}", "\n\n", fill(template_body, values))  # an empty placeholder leaves no gap
     block = answers_block(facts, is_english(lang), values["match_name"], entry, named=names_entry(request, entry))
     if block:
         # After the greeting and the opening thanks, before the template's own answer.

@@ -125,7 +125,9 @@ def test_reusing_moedict_states_the_upstream_dictionarys_limits(tmp_path):
     settings = load_settings(database=tmp_path / "s.db")
     asked = request("Can we reuse moedict's data in our app?", category="data", match="moedict", language="en")
     body = render_draft(asked, settings=settings, directory=_shipped_directory(tmp_path)).body
-    assert "CC0 1.0" in body and "not fully open" in body and "Ministry of Education" in body
+    assert "CC BY-ND 3.0 TW" in body and "not fully open" in body and "Ministry of Education" in body
+    forking = request("May we fork moedict's code?", category="data", match="moedict", language="en")
+    assert "CC0 1.0" in render_draft(forking, settings=settings, directory=_shipped_directory(tmp_path)).body
 
 
 def test_a_project_without_reuse_facts_leaves_the_licence_question_to_the_steward(tmp_path):

@@ -132,7 +132,8 @@ def unsendable(body: str) -> str | None:
 
 _REUSE = re.compile(
     r"授權|license|licence|fork|reuse|re-use|再利用|改作|沿用|轉載|引用|致謝|標示|出處|顯名|credit|attribut|\bcite\b|"
-    r"(?:使用|用|拿|取用|複製|copy|use|using).{0,12}(?:程式|原始碼|資料|內容|code|data|content|dataset|api)|open[- ]source|開源|商業|commercial",
+    r"(?:使用|用|拿|取用|複製|copy|use|using).{0,12}(?:程式|原始碼|資料|內容|詞條|音檔|字型|code|data|content|dataset|api|font)|"
+    r"open[- ]source|開源|商業|commercial",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(r"致謝|標示|出處|顯名|引用|credit|attribut|\bcite\b", re.IGNORECASE)
@@ -166,7 +167,15 @@ def names_entry(request: Request, entry: Any) -> bool:
     return any(len(n) >= 3 and n.casefold() in text for n in (one_line(n) for n in names if n))
 
 
-def reuse_answer(entry: Any, english: bool, focus: str = "") -> str:
+_ASKS_CODE = re.compile(r"程式|原始碼|\bcode|codebase|fork|repo|source|github|open[- ]source|開源|self-host|部署", re.IGNORECASE)
+_ASKS_DATA = re.compile(r"資料|內容|詞條|音檔|字型|\bdata|content|dataset|archive|dump|\bapi\b|corpus|font", re.IGNORECASE)
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def reuse_answer(entry: Any, english: bool, focus: str = "", question: str = "") -> str:
     """What a project's directory facts say about reusing it; "" when the directory knows nothing.
 
     Only facts the directory holds are stated ("Cofacts' code is under MIT at …;
@@ -186,13 +195,17 @@ def reuse_answer(entry: Any, english: bool, focus: str = "") -> str:
             return ""
         return f"Credit it this way: {credit}." if english else f"標示出處的方式：{credit}。"
     parts: list[str] = []
+    # A question about data alone is answered about the data; one about code, or a general one, gets both.
+    if question and _ASKS_DATA.search(question) and not _ASKS_CODE.search(question) and (content or limits or credit):
+        code = repo = ""
     if english:
         if code:
-            parts.append(f"{shown}'s code is under the {code} licence" + (f" at {repo}" if repo else "") + ".")
+            parts.append(f"{_possessive(shown)} code is under the {code} licence" + (f" at {repo}" if repo else "") + ".")
         elif repo:
-            parts.append(f"{shown}'s code is at {repo}; please check the licence stated there.")
+            parts.append(f"{_possessive(shown)} code is at {repo}; please check the licence stated there.")
         if content:
-            parts.append(f"Its data and content are under {content}.")
+            parts.append(f"Its data and content are under {content}." if parts
+                         else f"{_possessive(shown)} data and content are under {content}.")
         if credit:
             parts.append(f"Credit it this way: {credit}.")
         if limits:
@@ -205,7 +218,7 @@ def reuse_answer(entry: Any, english: bool, focus: str = "") -> str:
         elif repo:
             parts.append(f"{_zh_name(shown, after='的')}的程式碼放在 {repo}，授權請以那裡的說明為準。")
         if content:
-            parts.append(f"資料與內容的授權是 {content}。")
+            parts.append(f"資料與內容的授權是 {content}。" if parts else f"{_zh_name(shown, after='的')}的資料與內容以 {content} 授權。")
         if credit:
             parts.append(f"標示出處的方式：{credit}。")
         if limits:
@@ -237,13 +250,13 @@ def _answer(question: str, english: bool, project: str, entry: Any = None, *, na
                     "answers for the project.")  # fmt: skip
         return f"您已經指名{_zh_name(project, '名', '，')}，所以我們會把邀請轉給這個專案的參與者，由願意參與的人代表專案回覆您。"
     if _REUSE.search(question) and _entry_value(entry, "kind") in ("project", None):
-        known = reuse_answer(entry, english)
+        known = reuse_answer(entry, english, question=question)
         if known and said is not None and known in said:
             known = reuse_answer(entry, english, "credit") if _CREDIT.search(question) else ""
             known = known or ("See the answer above." if english else "請見上面的回答。")
         if known:
             if said is not None:
-                said.add(reuse_answer(entry, english))
+                said.add(known)
             return known
         if english:
             return (f"What you may do is set by the licence {project} publishes in its repository; "
@@ -281,8 +294,8 @@ def answers_block(facts: RequestFacts, english: bool, project: str, entry: Any =
         for number, question in enumerate(facts.questions, 1):
             answer = _answer(question, english, project, entry, named=named, deadlines=facts.deadlines, said=said)
             parts.append(f"{number}. {question}\n   {answer}")
-    if reuse in said:
-        reuse = ""  # said once is enough
+    if said:
+        reuse = ""  # a question already took the facts up; said once is enough
     if reuse and facts.triggers & {"license", "code", "credit", "data"}:
         parts.append(f"On reusing {project}: {reuse}" if english else f"關於使用{_zh_name(project, '用', '：')}：{reuse}")
     return "\n".join(parts)

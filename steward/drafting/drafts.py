@@ -160,7 +160,7 @@ def _zh_name(name: str, before: str = "", after: str = "") -> str:
 
 def names_entry(request: Request, entry: Any) -> bool:
     """Whether the request itself names the routed project or group (not only its topic)."""
-    if entry is None or _entry_value(entry, "kind") not in ("project", "working_group", "programme"):
+    if entry is None or _entry_value(entry, "kind") not in ("project", "working_group", "programme", "partner_community"):
         return False
     text = f"{request.subject or ''}\n{request.body or ''}".casefold()
     names = [_entry_value(entry, "name"), _entry_value(entry, "name_en"), *(_entry_value(entry, "aliases") or [])]
@@ -247,8 +247,8 @@ def _answer(question: str, english: bool, project: str, entry: Any = None, *, na
     if _WHO_IS_INVITED.search(question) and named:
         if english:
             return (f"You have named {project}, so we pass your invitation to its contributors, and whoever takes it up "
-                    "answers for the project.")  # fmt: skip
-        return f"您已經指名{_zh_name(project, '名', '，')}，所以我們會把邀請轉給這個專案的參與者，由願意參與的人代表專案回覆您。"
+                    "will answer you directly.")  # fmt: skip
+        return f"您已經指名{_zh_name(project, '名', '，')}，所以我們會把邀請轉給他們的參與者，由願意參與的人直接回覆您。"
     if _REUSE.search(question) and _entry_value(entry, "kind") in ("project", None):
         known = reuse_answer(entry, english, question=question)
         if known and said is not None and known in said:
@@ -267,7 +267,7 @@ def _answer(question: str, english: bool, project: str, entry: Any = None, *, na
         day = _day(asked_days[0], english)
         if english:
             return f"We have noted {day} and will reply before then. " + _ANSWER_HERE[1]
-        return f"我們記下了 {day} 這個日期，會在那之前回覆您。" + _ANSWER_HERE[0]
+        return f"我們記下了 {day}這個日期，會在那之前回覆您。" + _ANSWER_HERE[0]
     return _pick(_ANSWER_HERE, english)
 
 
@@ -442,7 +442,7 @@ def placeholder_values(
     match_values = _match_values(entry, english)
     if names_entry(request, entry):
         who_invited = (f"You have named {match_values['match_name']}, so your invitation goes to its contributors."
-                       if english else f"您在信中指名{match_values['match_name']}，所以邀請會轉給這個專案的參與者。")
+                       if english else f"您在信中指名{_zh_name(match_values['match_name'], '名', '，')}，所以邀請會轉給他們的參與者。")
     else:
         who_invited = ("So the first question is: would you like to invite specific people, or a particular project "
                        "or working group?" if english else

@@ -369,3 +369,16 @@ def test_add_entry_for_a_shipped_key_changes_only_what_it_sets(settings):
     entry = load_directory(settings).get("cofacts")
     assert entry.contacts == ["Slack #cofacts-zh"]
     assert entry.url == "https://cofacts.tw" and "事實查核" in entry.keywords
+
+
+def test_reuse_facts_are_read_and_a_repository_must_be_an_https_address(settings):
+    from steward.directory.entries import load_directory
+
+    cofacts = load_directory(settings).get("cofacts")
+    assert (cofacts.code_license, cofacts.content_license) == ("MIT", "CC BY-SA 4.0")
+    assert cofacts.has_reuse_facts and cofacts.as_dict().keys() == set(PUBLIC_FIELDS)
+    path = user_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[[entry]]\nkey = "cofacts"\nrepository = "javascript:alert(1)"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'repository' must be an https:// address"):
+        load_directory(settings)

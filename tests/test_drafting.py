@@ -159,10 +159,12 @@ def test_empty_request_fields_read_naturally(settings):
     request = make_request(from_name="", organization="", subject="", category="speaking", from_email="")
     zh = render_draft(request, settings=settings, directory=DIRECTORY, language="zh-TW").body
     assert zh.startswith("嗨，\n")
-    assert "貴單位" in zh and "「」" not in zh and "謝謝你的訊息" in zh
+    # a person writing for themselves is "you", never "your organization"
+    assert "也謝謝你想邀請" in zh and "「」" not in zh and "謝謝你的訊息" in zh
     en = render_draft(request, settings=settings, directory=DIRECTORY, language="en", template_key="collaboration").body
     assert en.startswith("Hi,\n")
-    assert "your organization" in en and "“”" not in en and "Thanks for your message" in en
+    assert "your organization" not in en and "that you would like to work" in en
+    assert "“”" not in en and "Thanks for your message" in en
 
 
 def test_an_institution_gets_a_formal_letter_and_a_person_on_chat_a_brief_one(settings):

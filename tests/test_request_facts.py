@@ -103,3 +103,68 @@ def test_every_sample_draft_takes_up_its_questions_and_deadlines(tmp_path):
             assert day in draft.body, (asked.external_id, deadline)
         assert "○○" not in draft.body
     assert number == 180
+
+
+def _shipped_directory(tmp_path):
+    from steward.directory.entries import load_directory
+
+    return load_directory(load_settings(database=tmp_path / "s.db"))
+
+
+def test_a_question_about_forking_and_crediting_cofacts_is_answered_from_its_facts(tmp_path):
+    settings = load_settings(database=tmp_path / "s.db")
+    asked = request("請問 Cofacts 的程式碼授權可以讓我們 fork 嗎？我們該如何標示出處？", category="data", match="cofacts",
+                    language="zh", organization="某某查核協會")  # fmt: skip
+    body = render_draft(asked, settings=settings, directory=_shipped_directory(tmp_path)).body
+    assert "MIT" in body and "https://github.com/cofacts/rumors-api" in body and "CC BY-SA 4.0" in body
+    assert "每一則查證的原始連結" in body
+    assert unanswered_markers(body) == 0
+
+
+def test_reusing_moedict_states_the_upstream_dictionarys_limits(tmp_path):
+    settings = load_settings(database=tmp_path / "s.db")
+    asked = request("Can we reuse moedict's data in our app?", category="data", match="moedict", language="en")
+    body = render_draft(asked, settings=settings, directory=_shipped_directory(tmp_path)).body
+    assert "CC BY-ND 3.0 TW" in body and "not fully open" in body and "Ministry of Education" in body
+    forking = request("May we fork moedict's code?", category="data", match="moedict", language="en")
+    assert "CC0 1.0" in render_draft(forking, settings=settings, directory=_shipped_directory(tmp_path)).body
+
+
+def test_a_project_without_reuse_facts_leaves_the_licence_question_to_the_steward(tmp_path):
+    settings = load_settings(database=tmp_path / "s.db")
+    asked = request("May we fork the vTaiwan code?", category="data", match="vtaiwan", language="en")
+    body = render_draft(asked, settings=settings, directory=_shipped_directory(tmp_path)).body
+    assert unanswered_markers(body) == 1 and "licence vTaiwan publishes" in body
+
+
+def test_an_invitation_naming_a_project_is_not_asked_whether_it_wants_people_or_a_project(tmp_path):
+    settings = load_settings(database=tmp_path / "s.db")
+    asked = request("我們想邀請 Disfactory 一起辦工作坊。", category="collaboration", match="disfactory", language="zh",
+                    organization="台灣地球公民基金會")  # fmt: skip
+    body = render_draft(asked, settings=settings, directory=_shipped_directory(tmp_path)).body
+    assert "特定的個人" not in body and "指名" in body
+    vague = request("我們想和社群合作辦工作坊。", category="collaboration", match="disfactory", language="zh", organization="某協會")
+    assert "特定的個人" in render_draft(vague, settings=settings, directory=_shipped_directory(tmp_path)).body
+
+
+def test_a_question_about_a_deadline_is_acknowledged_in_its_answer(tmp_path):
+    settings = load_settings(database=tmp_path / "s.db")
+    asked = request("Could you confirm a speaker by 15 Dec?", category="speaking", language="en")
+    body = render_draft(asked, settings=settings, directory={}).body
+    assert "We have noted 15 December" in body
+
+
+def test_a_reply_with_a_marked_question_is_not_sendable_until_answered():
+    from steward.drafting.drafts import unsendable
+
+    assert "1 question still marked" in unsendable("1. Can we?\n   [answer: reply to this question here]")
+    assert unsendable("1. 可以嗎？\n   可以。") is None
+
+
+def test_a_newcomer_is_told_about_oscvpass_certification_only_when_asking_about_it(tmp_path):
+    settings = load_settings(database=tmp_path / "s.db")
+    directory = _shipped_directory(tmp_path)
+    plain = request("Is there a way to contribute to g0v projects in English?", category="volunteer", match="newbie", language="en")
+    assert "OSCVPass" not in render_draft(plain, settings=settings, directory=directory).body
+    asking = request("Can my contributions be certified somehow?", category="volunteer", match="newbie", language="en")
+    assert "FSF- or OSI-approved" in render_draft(asking, settings=settings, directory=directory).body

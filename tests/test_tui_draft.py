@@ -335,6 +335,26 @@ async def test_ctrl_g_inserts_a_chosen_items_paragraph_while_typing(inbox):
         assert editor(app).text.endswith(item.snippet_zh)
 
 
+async def test_ctrl_g_lists_this_requests_guidance_first_then_every_other_paragraph(inbox):
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        shown = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        relevant = [item.key for item in screen.data.items]
+        assert shown[: len(relevant)] == relevant
+        assert set(shown) == {item.key for item in screen.data.guidance} and len(shown) > len(relevant)
+        assert str(options.get_option_at_index(0).prompt).startswith("This request · ")
+        other = shown[len(relevant)]
+        assert not str(options.get_option_at_index(len(relevant)).prompt).startswith("This request")
+        app.screen.dismiss(other)  # a paragraph from outside this request's checklist can still be inserted
+        await pilot.pause()
+        paragraph = next(item for item in screen.data.guidance if item.key == other).snippet_zh.strip("\n")
+        assert paragraph in editor(app).text
+
+
 async def test_w_writes_the_draft_to_a_file(inbox, tmp_path):
     target = tmp_path / "out" / "reply.txt"
     target.parent.mkdir()
@@ -438,6 +458,24 @@ async def test_mark_sent_saves_the_text_sets_replied_and_offers_a_follow_up(inbo
     sent = [e for e in store.history(request.id) if e.action == "sent"]
     assert [e.new for e in sent] == ["1"]
     store.close()
+
+
+async def test_mark_sent_refuses_a_reply_with_a_question_still_marked_and_keeps_the_draft_open(inbox):
+    check_required(inbox)
+    app = make_app(inbox)
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        await type_at_end(app, pilot, "\n[answer: reply to this question here]\n[回答：請在這裡回答這個問題]")
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert app.screen is screen and not editor(app).read_only
+        assert any("2 questions are still marked" in message for message in notifications(app))
+        assert request_of(inbox).status != "replied"
+        editor(app).text = editor(app).text.replace("[answer: reply to this question here]", "Yes.").replace(
+            "[回答：請在這裡回答這個問題]", "可以。")
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptDialog)  # sent; the follow-up question comes next
 
 
 async def test_mark_sent_with_required_items_unchecked_asks_first(inbox):
@@ -949,3 +987,25 @@ async def test_the_checklist_widget_reports_toggles_and_insert_requests_as_messa
         panel = app.query_one(ChecklistPanel)
         assert panel.state == {items[0].key: True, items[1].key: False}
     assert heard == [("toggled", items[0].key, True), ("toggled", items[1].key, False), ("insert", items[1].key)]
+
+
+async def test_the_first_draft_without_a_name_asks_for_it_saves_it_and_signs_with_it(inbox, monkeypatch):
+    import tomllib
+
+    from steward.config.settings import user_config_dir
+
+    monkeypatch.delenv("STEWARD_NAME")
+    config = user_config_dir() / "config.toml"  # the test's own home (conftest)
+    assert not config.exists()
+    app = make_app(inbox)
+    assert app.settings.signature is None
+    async with app.run_test(size=TERMINAL) as pilot:
+        screen = await open_draft(app, pilot, inbox)
+        assert isinstance(app.screen, PromptDialog)
+        assert screen.editor.text == ""  # no draft signed with the login name meanwhile
+        app.screen.query_one("Input").value = "林雅婷"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DraftScreen)
+        assert "林雅婷" in editor(app).text and "tester" not in editor(app).text
+    assert tomllib.loads(config.read_text(encoding="utf-8"))["steward"]["name"] == "林雅婷"

@@ -412,3 +412,20 @@ async def test_adding_and_removing_tags_in_one_go_is_one_change_and_one_undo(inb
         await settle(app, pilot)
         request, _ = _stored(inbox_db, target.id)
         assert request.tags == [] and "changed meanwhile" not in _toasts(app)
+
+
+async def test_the_request_view_lists_questions_deadlines_and_sender_type_as_plain_text(db_path):
+    from datetime import datetime, timezone
+
+    from steward.models import IncomingRequest
+
+    body = "請問 [bold]Cofacts[/bold] 的程式碼可以 fork 嗎？\n請在 11/30 前回覆。"
+    make_inbox(db_path, [IncomingRequest(received_at=datetime(2026, 11, 20, tzinfo=timezone.utc), subject="授權",
+                                         body=body, external_id="q", organization="臺北市政府資訊局")])
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        meta = app.screen.query_one("#view-meta").render().plain
+        assert "1. 請問 [bold]Cofacts[/bold] 的程式碼可以 fork 嗎？" in meta
+        assert "2026-11-30 (11/30)" in meta and "Deadlines" in meta
+        assert "Sender: government" in meta

@@ -29,6 +29,16 @@ PUBLIC_FIELDS = ("key", "kind", "name", "name_en", "aliases", "keywords", "url",
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _STR_FIELDS = ("kind", "name", "name_en", "url", "description", "description_en")
 LIST_FIELDS = ("aliases", "keywords", "contacts")
+# What a reply needs to answer "may we reuse / fork / credit it?": each written from a
+# public source (the shipped file notes which) and left empty when none says.
+REUSE_FIELDS = (
+    "repository",  # the public repository (https://…)
+    "code_license", "content_license",  # licence names as their owners write them ("MIT", "CC BY-SA 4.0")
+    "credit", "credit_en",  # how the project asks to be credited
+    "upstream_limits", "upstream_limits_en",  # limits that travel with data it builds on
+    "naming", "naming_en",  # who agrees wording that uses the project's name
+)
+_URL_FIELDS = ("repository",)
 
 
 @dataclass
@@ -43,8 +53,21 @@ class DirectoryEntry:
     contacts: list[str] = field(default_factory=list)
     description: str = ""
     description_en: str = ""
+    repository: str = ""
+    code_license: str = ""
+    content_license: str = ""
+    credit: str = ""
+    credit_en: str = ""
+    upstream_limits: str = ""
+    upstream_limits_en: str = ""
+    naming: str = ""
+    naming_en: str = ""
     retired: bool = False
     source: str = "default"  # default | synced | user
+
+    @property
+    def has_reuse_facts(self) -> bool:
+        return any(getattr(self, name) for name in REUSE_FIELDS)
 
     def as_dict(self) -> dict[str, Any]:
         return {name: _copy(getattr(self, name)) for name in PUBLIC_FIELDS}
@@ -89,6 +112,7 @@ class Directory:
 _FIELD_TYPES: dict[str, type] = {
     "key": str,
     **{name: str for name in _STR_FIELDS},
+    **{name: str for name in REUSE_FIELDS},
     **{name: list for name in LIST_FIELDS},
     "retired": bool,
 }
@@ -151,6 +175,9 @@ def _validate_fields(item: dict, label: str, *, cache: bool) -> dict:
         clean[name] = value
     if "kind" in clean and clean["kind"] not in KINDS:
         raise ConfigError(f"{label}: 'kind' must be one of {', '.join(KINDS)}")
+    for name in _URL_FIELDS:
+        if clean.get(name) and not re.match(r"^https://[^\s/]+\.[^\s]+$", clean[name]):
+            raise ConfigError(f"{label}: '{name}' must be an https:// address")
     return clean
 
 

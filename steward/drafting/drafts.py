@@ -14,6 +14,10 @@ sensibly when its value is missing:
 - ``{match_name}``: the routed project or working group, in the reply language;
   ``{match_intro}`` introduces it as the naming norm asks ("Sch001, a g0v project");
   ``{match_contact}``: its contacts and website; ``{match_url}``: its website (else https://g0v.tw)
+- ``{who_invited}``: when the sender names the routed project, that the invitation goes to its
+  contributors; otherwise the question norms S1 says to settle first (specific people, or a project?)
+- ``{oscvpass_applicants}``: what an individual needs to apply for OSCVPass (norms S2), only when the
+  request mentions OSCVPass or having contributions certified or recognised; otherwise empty
 - ``{steward_name}``: ``steward.name`` from the configuration (or $STEWARD_NAME); a draft
   that would be signed without one raises SignatureMissing, never signs with the login name; ``{category_name}``: "演講／活動邀約" / "speaking invitation"
 - ``{partner_since}``, ``{partner_last_request}``, ``{partner_open_commitments}``, ``{partner_welcome}``:
@@ -135,7 +139,115 @@ def unanswered_markers(body: str) -> int:
     return sum(body.count(marker) for marker in ANSWER_MARKERS)
 
 
-def _answer(question: str, english: bool, project: str) -> str:
+def unsendable(body: str) -> str | None:
+    """Why a reply may not be sent as it stands (`config check` style), or None when it may."""
+    count = unanswered_markers(body)
+    if not count:
+        return None
+    return (f"reply: {count} question{'s' if count != 1 else ''} still marked [answer: …] or [回答：…]; "
+            "answer them (or delete the marker) before the reply is marked sent")  # fmt: skip
+
+
+_REUSE = re.compile(
+    r"授權|license|licence|fork|reuse|re-use|再利用|改作|沿用|轉載|引用|致謝|標示|出處|顯名|credit|attribut|\bcite\b|"
+    r"(?:使用|用|拿|取用|複製|copy|use|using).{0,12}(?:程式|原始碼|資料|內容|詞條|音檔|字型|code|data|content|dataset|api|font)|"
+    r"open[- ]source|開源|商業|commercial",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"致謝|標示|出處|顯名|引用|credit|attribut|\bcite\b", re.IGNORECASE)
+_WHO_IS_INVITED = re.compile(r"特定的?個人|個人.{0,4}還是.{0,6}專案|specific (?:people|persons|individuals)|individuals or (?:a )?project", re.IGNORECASE)
+_CERTIFICATION = re.compile(r"oscvpass|認證|證明|certif|recogni[sz]", re.IGNORECASE)
+_OSCVPASS_APPLICANTS = (
+    "如果之後想申請 OSCVPass 開源貢獻者資格認證，需要過去一年內，在使用 FSF 或 OSI 認可授權的專案中有可查證的貢獻紀錄"
+    "（例如 GitHub 上的 PR 或 issue）；相關問題可以寫信到 oscvpass@ocf.tw。",
+    "If you later want to apply for OSCVPass, the open-source contributor certification, you will need recorded "
+    "contributions from the past year to projects under an FSF- or OSI-approved license (pull requests or issues on "
+    "GitHub, for example); questions can go to oscvpass@ocf.tw.",
+)
+_DEADLINE_ASK = re.compile(r"前|之前|截止|期限|by\b|before|deadline|until", re.IGNORECASE)
+
+
+def _zh_name(name: str, before: str = "", after: str = "") -> str:
+    """A name set between two pieces of Chinese text, spaced where Han meets Latin letters or digits."""
+    if not name:
+        return name
+    lead = " " if before and _gap(before[-1], name[0]) else ""
+    trail = " " if after and _gap(name[-1], after[0]) else ""
+    return lead + name + trail
+
+
+def names_entry(request: Request, entry: Any) -> bool:
+    """Whether the request itself names the routed project or group (not only its topic)."""
+    if entry is None or _entry_value(entry, "kind") not in ("project", "working_group", "programme", "partner_community"):
+        return False
+    text = f"{request.subject or ''}\n{request.body or ''}".casefold()
+    names = [_entry_value(entry, "name"), _entry_value(entry, "name_en"), *(_entry_value(entry, "aliases") or [])]
+    return any(len(n) >= 3 and n.casefold() in text for n in (one_line(n) for n in names if n))
+
+
+_ASKS_CODE = re.compile(r"程式|原始碼|\bcode|codebase|fork|repo|source|github|open[- ]source|開源|self-host|部署", re.IGNORECASE)
+_ASKS_DATA = re.compile(r"資料|內容|詞條|音檔|字型|\bdata|content|dataset|archive|dump|\bapi\b|corpus|font", re.IGNORECASE)
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def reuse_answer(entry: Any, english: bool, focus: str = "", question: str = "") -> str:
+    """What a project's directory facts say about reusing it; "" when the directory knows nothing.
+
+    Only facts the directory holds are stated ("Cofacts' code is under MIT at …;
+    credit it as …"); the licence a project publishes stays the authority.
+    """
+    if entry is None:
+        return ""
+    get = lambda name: one_line(_entry_value(entry, name) or "")  # noqa: E731
+    pick = lambda name: (get(f"{name}_en") or get(name)) if english else (get(name) or get(f"{name}_en"))  # noqa: E731
+    shown = one_line((get("name_en") or get("name")) if english else (get("name") or get("name_en")))
+    code, content, repo = get("code_license"), get("content_license"), get("repository")
+    credit, limits, naming = pick("credit"), pick("upstream_limits"), pick("naming")
+    if not (code or content or repo or credit or limits or naming):
+        return ""
+    if focus == "credit":  # a second question, about crediting only
+        if not credit:
+            return ""
+        return f"Credit it this way: {credit}." if english else f"標示出處的方式：{credit}。"
+    parts: list[str] = []
+    # A question about data alone is answered about the data; one about code, or a general one, gets both.
+    if question and _ASKS_DATA.search(question) and not _ASKS_CODE.search(question) and (content or limits or credit):
+        code = repo = ""
+    if english:
+        if code:
+            parts.append(f"{_possessive(shown)} code is under the {code} licence" + (f" at {repo}" if repo else "") + ".")
+        elif repo:
+            parts.append(f"{_possessive(shown)} code is at {repo}; please check the licence stated there.")
+        if content:
+            parts.append(f"Its data and content are under {content}." if parts
+                         else f"{_possessive(shown)} data and content are under {content}.")
+        if credit:
+            parts.append(f"Credit it this way: {credit}.")
+        if limits:
+            parts.append(f"Note: {limits}.")
+        if naming:
+            parts.append(f"{naming}.")
+    else:
+        if code:
+            parts.append(f"{_zh_name(shown, after='的')}的程式碼以 {code} 授權釋出" + (f"，放在 {repo}" if repo else "") + "。")
+        elif repo:
+            parts.append(f"{_zh_name(shown, after='的')}的程式碼放在 {repo}，授權請以那裡的說明為準。")
+        if content:
+            parts.append(f"資料與內容的授權是 {content}。" if parts else f"{_zh_name(shown, after='的')}的資料與內容以 {content} 授權。")
+        if credit:
+            parts.append(f"標示出處的方式：{credit}。")
+        if limits:
+            parts.append(f"請注意：{limits}。")
+        if naming:
+            parts.append(f"{naming}。")
+    return " ".join(parts) if english else "".join(parts)
+
+
+def _answer(question: str, english: bool, project: str, entry: Any = None, *, named: bool = False,
+            deadlines: Sequence[DateMention] = (), said: set[str] | None = None) -> str:
     """The norms' answer to a question, or a marked line for the steward."""
     if _WHOLE_COMMUNITY.search(question):
         if english:
@@ -150,6 +262,30 @@ def _answer(question: str, english: bool, project: str) -> str:
                     "community is involved; nobody can grant use of \"g0v\" on the community's behalf. "
                     + _ANSWER_HERE[1])  # fmt: skip
         return "公開文宣請寫出具體的專案或工作小組，不要讓讀者以為整個 g0v 社群都參與；也沒有人能代表社群授權使用 g0v 名義。" + _ANSWER_HERE[0]
+    if _WHO_IS_INVITED.search(question) and named:
+        if english:
+            return (f"You have named {project}, so we pass your invitation to its contributors, and whoever takes it up "
+                    "will answer you directly.")  # fmt: skip
+        return f"您已經指名{_zh_name(project, '名', '，')}，所以我們會把邀請轉給他們的參與者，由願意參與的人直接回覆您。"
+    if _REUSE.search(question) and _entry_value(entry, "kind") in ("project", None):
+        known = reuse_answer(entry, english, question=question)
+        if known and said is not None and known in said:
+            known = reuse_answer(entry, english, "credit") if _CREDIT.search(question) else ""
+            known = known or ("See the answer above." if english else "請見上面的回答。")
+        if known:
+            if said is not None:
+                said.add(known)
+            return known
+        if english:
+            return (f"What you may do is set by the licence {project} publishes in its repository; "
+                    + _ANSWER_HERE[1])  # fmt: skip
+        return f"可以怎麼使用，以{_zh_name(project, '以', '在')}在 repository 裡公布的授權為準；" + _ANSWER_HERE[0]
+    asked_days = [m for m in deadlines if m.text in question]
+    if asked_days and _DEADLINE_ASK.search(question):
+        day = _day(asked_days[0], english)
+        if english:
+            return f"We have noted {day} and will reply before then. " + _ANSWER_HERE[1]
+        return f"我們記下了 {day}這個日期，會在那之前回覆您。" + _ANSWER_HERE[0]
     return _pick(_ANSWER_HERE, english)
 
 
@@ -159,7 +295,7 @@ def _day(mention: DateMention, english: bool) -> str:
     return f"{mention.on.month} 月 {mention.on.day} 日"
 
 
-def answers_block(facts: RequestFacts, english: bool, project: str) -> str:
+def answers_block(facts: RequestFacts, english: bool, project: str, entry: Any = None, *, named: bool = False) -> str:
     """The paragraph that takes up this request's own questions and deadlines."""
     parts: list[str] = []
     deadlines = facts.deadlines
@@ -167,10 +303,19 @@ def answers_block(facts: RequestFacts, english: bool, project: str) -> str:
         days = (", " if english else "、").join(_day(m, english) for m in deadlines)
         parts.append(f"We have noted your deadline ({days}) and will answer before then." if english
                      else f"我們注意到您提到的期限（{days}），會在那之前回覆您。")  # fmt: skip
+    reuse = reuse_answer(entry, english)
+    said: set[str] = set()
     if facts.questions:
+        if parts:
+            parts.append("")  # the deadline is a paragraph of its own
         parts.append("You asked:" if english else "您在信中問到：")
         for number, question in enumerate(facts.questions, 1):
-            parts.append(f"{number}. {question}\n   {_answer(question, english, project)}")
+            answer = _answer(question, english, project, entry, named=named, deadlines=facts.deadlines, said=said)
+            parts.append(f"{number}. {question}\n   {answer}")
+    if said:
+        reuse = ""  # a question already took the facts up; said once is enough
+    if reuse and facts.triggers & {"license", "code", "credit", "data"}:
+        parts.append(f"On reusing {project}: {reuse}" if english else f"關於使用{_zh_name(project, '用', '：')}：{reuse}")
     return "\n".join(parts)
 
 
@@ -312,17 +457,29 @@ def placeholder_values(
         your_message = f"「{quoted}」來信" if subject_is_real else ("來信" if formal else "訊息")
         thanks = f"謝謝您在 {received}的{your_message}" if formal else f"謝謝你的{your_message}"
     category = request.category if request.category in _CATEGORY_NAMES else "other"
+    match_values = _match_values(entry, english)
+    if names_entry(request, entry):
+        who_invited = (f"You have named {match_values['match_name']}, so your invitation goes to its contributors."
+                       if english else f"您在信中指名{_zh_name(match_values['match_name'], '名', '，')}，所以邀請會轉給他們的參與者。")
+    else:
+        who_invited = ("So the first question is: would you like to invite specific people, or a particular project "
+                       "or working group?" if english else
+                       "所以第一步想請您確認：您想邀請的是特定的個人，還是某個專案或工作小組？")
     return {
         "greeting": greeting,
         "sender_name": sender or _pick(_EMPTY["sender_name"], english),
-        "organization": organization or _pick(_EMPTY["organization"], english),
+        # A person writing for themselves is "you", not "your organization".
+        "organization": organization or (_pick(_EMPTY["organization"], english) if formal else ("you" if english else "你")),
         "subject": subject or _pick(_EMPTY["subject"], english),
         "your_message": your_message,
         "received_date": received,
         "thanks": thanks,
         "steward_name": steward or _pick(_EMPTY["steward_name"], english),
         "category_name": _pick(_CATEGORY_NAMES[category], english),
-        **_match_values(entry, english),
+        **match_values,
+        "who_invited": who_invited,
+        "oscvpass_applicants": _pick(_OSCVPASS_APPLICANTS, english)
+        if _CERTIFICATION.search(f"{request.subject or ''}\n{request.body or ''}"[:20_000]) else "",
         **partner_values(partner, english=english, settings=settings),
     }
 
@@ -414,15 +571,28 @@ def render_draft(
     values = placeholder_values(request, entry, settings=settings, language=lang, partner=partner)
     items = load_guidance(settings) if guidance is None else guidance
     template_body = template.body(lang)
+    if template.category == "data" and entry is not None and not request.match:
+        # A data question is about one project's data; the hackathon organizers are not
+        # its source. Leave the project for the steward to name (sending refuses markers).
+        english = is_english(lang)
+        values["match_name"] = values["match_intro"] = ("[answer: the project behind this data]" if english
+                                                        else "[回答：提供這份資料的專案]")
+        values["match_contact"] = values["match_url"] = ("[answer: how to reach that project]" if english
+                                                         else "[回答：這個專案的聯絡方式]")
     if "{steward_name}" in template_body and not one_line(getattr(settings, "signature", None) or ""):
         raise SignatureMissing()
-    values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], values["match_url"], lang)
-    body = fill(template_body, values)
-    block = answers_block(facts, is_english(lang), values["match_name"])
+    # Nothing left once the template's own addresses are taken out: the entry's website, else
+    # its contacts again (naming the right list twice beats pointing to the g0v home page).
+    own_url = one_line(_entry_value(entry, "url")) if entry is not None else values["match_url"]
+    values["match_contact"] = _contacts_not_in(template_body, values["match_contact"], own_url or values["match_contact"], lang)
+    body = re.sub(r"\n{3,}", "\n\n", fill(template_body, values))  # an empty placeholder leaves no gap
+    block = answers_block(facts, is_english(lang), values["match_name"], entry, named=names_entry(request, entry))
     if block:
         # After the greeting and the opening thanks, before the template's own answer.
         paragraphs = body.split("\n\n")
         at = min(2, len(paragraphs))
+        while 0 < at < len(paragraphs) and paragraphs[at - 1].rstrip().endswith(("：", ":")):
+            at += 1  # a paragraph that introduces a list keeps its list
         body = "\n\n".join([*paragraphs[:at], block, *paragraphs[at:]])
     from steward.partners.drafting import with_welcome
 

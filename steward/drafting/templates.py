@@ -36,6 +36,8 @@ PLACEHOLDERS: dict[str, str] = {
     "match_intro": "the routed project or working group, introduced as the community asks",
     "match_contact": "how to reach the routed project or working group",
     "match_url": "the routed project's or working group's website",
+    "oscvpass_applicants": "what an individual needs for OSCVPass certification, only when the request asks about certification",
+    "who_invited": "whom the sender invites: the project they named, else the question whether people or a project",
     "steward_name": "the steward's name",
     "category_name": "the kind of request",
     "partner_since": "when the sender's organization first wrote (empty for a first request)",

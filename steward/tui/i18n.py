@@ -80,6 +80,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view.truncated": ("…（還有 {n} 個字未顯示，完整內容請用 steward show）", "… ({n} more characters; steward show has them all)"),
     "view.none_yet": ("（尚無）", "(none yet)"),
     "view.back": ("返回", "Back"),
+    # issue 14: the facts a steward notes before answering (request view)
+    "view.facts": ("重點", "Facts"),
+    "view.questions": ("問題", "Questions"),
+    "view.deadlines": ("期限", "Deadlines"),
+    "view.dates": ("提到的日期", "Dates mentioned"),
+    "view.amounts": ("金額", "Amounts"),
+    "view.sender_type": ("來信者", "Sender"),
+    "sender.government": ("政府機關", "government"),
+    "sender.school": ("學校", "school"),
+    "sender.company": ("公司", "company"),
+    "sender.ngo": ("民間團體", "NGO"),
+    "sender.individual": ("個人", "individual"),
+    "sender.foreign": ("國外單位", "from abroad"),
     # history actions
     **{f"event.{a}": pair for a, pair in {
         "import": ("匯入", "imported"), "status": ("狀態", "status"), "assign": ("負責人", "assigned"),

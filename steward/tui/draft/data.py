@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from steward.drafting.drafts import GuidanceItem, checklist_for_request, choose_language, load_guidance, render_draft
-from steward.models import DraftVersion, Request, StewardError
+from steward.models import DraftVersion, Request, SignatureMissing, StewardError
 from steward.drafting.templates import Template, load_templates
 from steward.util.text import clean_text
 
@@ -32,6 +32,7 @@ class DraftData:
     autosave: tuple[str, datetime] | None = None  # unsaved text from an earlier session
     problems: list[str] = field(default_factory=list)
     partner: Any = None  # what the inbox remembers of the sender's organization (a Partnership)
+    signature_missing: bool = False  # the first draft needs steward.name: the screen asks for it
 
     @property
     def latest(self) -> DraftVersion | None:
@@ -80,6 +81,8 @@ def load_draft_data(store, request_id: int, settings, directory=None) -> DraftDa
                     request, settings=settings, directory=directory,
                     templates=data.templates, guidance=data.guidance, partner=data.partner,
                 )  # fmt: skip
+            except SignatureMissing:
+                data.signature_missing = True
             except StewardError as exc:
                 data.problems.append(str(exc))
             else:

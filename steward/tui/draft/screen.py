@@ -36,7 +36,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
 from steward.util.dates import parse_date
-from steward.drafting.drafts import render_draft
+from steward.drafting.drafts import render_draft, unanswered_markers
 from steward.models import DraftVersion, Request, StaleVersion, StewardError
 from steward.util.text import clean_text, fit, one_line
 from steward.tui import i18n
@@ -117,6 +117,17 @@ STRINGS = {
     "draft.quit_save": ("存成新的一版，然後離開", "Save a new version, then quit"),
     "draft.quit_discard": ("捨棄修改並離開", "Discard the changes and quit"),
     "draft.quit_cancel": ("繼續編輯（Esc）", "Keep editing (Esc)"),
+    # issue 14: replies that answer the request
+    "draft.unanswered": ("還有 {n} 個問題標著 [回答：…]／[answer: …]：請先回答（或刪除標記）再標記為已寄出",
+                         "{n} questions are still marked [回答：…] / [answer: …]: answer them (or delete the marker) "
+                         "before marking the reply sent"),
+    "draft.snippet_for_request": ("本請求 · ", "This request · "),
+    "draft.name_title": ("回信要署名：你的名字是？", "Replies are signed: what is your name?"),
+    "draft.name_hint": ("會存進 {path} 的 steward.name，之後的回信都用它署名",
+                        "Saved as steward.name in {path}; every reply is signed with it"),
+    "draft.name_saved": ("已設定署名：{name}", "Replies are now signed {name}"),
+    "draft.name_skipped": ("沒有署名就無法產生回信草稿：steward config set steward.name \"你的名字\"",
+                           "No draft without a signature: steward config set steward.name \"Your Name\""),
 }
 i18n.CATALOGUE.update(STRINGS)
 
@@ -249,6 +260,47 @@ class DraftScreen(Screen):
             self.notify(t("draft.problem", error=problem), severity="error", timeout=10)
         if data.autosave is not None:
             self._offer_autosave(*data.autosave)
+        elif data.signature_missing:
+            self._ask_name()
+
+    # --- the signature -------------------------------------------------------------
+
+    def _config_path(self) -> Path:
+        settings = self.app.settings
+        return settings.config_file or Path(settings.config_dir) / "config.toml"
+
+    def _ask_name(self) -> None:
+        """The first draft without steward.name: ask for it, save it, draft again."""
+        hint = t("draft.name_hint", path=one_line(str(self._config_path())))
+        self.app.push_screen(PromptDialog(t("draft.name_title"), hint=hint), self._name_typed)
+
+    def _name_typed(self, value: str | None) -> None:
+        name = one_line(value or "")
+        if not name:
+            self.notify(t("draft.name_skipped"), severity="warning", timeout=10)
+            return
+        self._save_name(name)
+
+    @work(group="draft-save")
+    async def _save_name(self, name: str) -> None:
+        from steward.config.settings import set_value
+
+        path = self._config_path()
+
+        def job():
+            try:
+                set_value(path, "steward.name", name)
+            except (StewardError, OSError) as exc:
+                return partial(self.notify, t("draft.failed", error=str(exc)), severity="error", timeout=10)
+            return partial(self._name_saved, name)
+
+        await self._in_thread(job)
+
+    def _name_saved(self, name: str) -> None:
+        settings = self.app.settings
+        settings.signature = settings.steward_name = name
+        self.notify(t("draft.name_saved", name=name))
+        self._load()
 
     def _offer_autosave(self, body: str, saved_at) -> None:
         def answered(restore: bool | None) -> None:
@@ -503,16 +555,21 @@ class DraftScreen(Screen):
         self.insert_paragraph(event.item.snippet(self.language))
 
     def action_pick_snippet(self) -> None:
-        if self.data is None or not self.data.items:
+        """Guidance paragraphs to insert: this request's checklist items first, then every other one."""
+        if self.data is None or not (self.data.items or self.data.guidance):
             return
+        relevant = {item.key for item in self.data.items}
+        ordered = [*self.data.items, *(item for item in self.data.guidance if item.key not in relevant)]
+        by_key = {item.key: item for item in ordered}
+        mark = t("draft.snippet_for_request")
         choices = [
-            (item.key, f"{area_name(item.area)} · {one_line(item.text(i18n.language()))}",
+            (item.key, f"{mark if item.key in relevant else ''}{area_name(item.area)} · {one_line(item.text(i18n.language()))}",
              f"{item.key} {item.area} {item.text_zh} {item.text_en}")
-            for item in self.data.items
+            for item in ordered
         ]  # fmt: skip
 
         def chosen(key: str | None) -> None:
-            item = self.item(key)
+            item = by_key.get(key) if key else None
             if item is not None:
                 self.insert_paragraph(item.snippet(self.language))
 
@@ -666,6 +723,10 @@ class DraftScreen(Screen):
 
     async def action_mark_sent(self) -> None:
         if self.data is None or self.busy:
+            return
+        markers = unanswered_markers(self.editor.text)
+        if markers:  # a reply with a question left for the steward is not ready; the draft stays open
+            self.notify(t("draft.unanswered", n=markers), severity="error", timeout=10)
             return
         unchecked = [item for item in self.data.items if item.required and not self.checklist.state.get(item.key, False)]
         if not unchecked:

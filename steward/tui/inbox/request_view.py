@@ -37,6 +37,7 @@ class RequestDetails:
     history: list[Event] = field(default_factory=list)
     spam: SpamVerdict | None = None
     partner: object = None  # a Partnership: what the inbox remembers of the sender's organization
+    facts: object = None  # steward.drafting.facts.RequestFacts: questions, dates, sender type, channel
 
 
 def load_details(store, request_id: int, directory=None) -> RequestDetails:
@@ -48,8 +49,12 @@ def load_details(store, request_id: int, directory=None) -> RequestDetails:
             entry = directory.get(key)
             if entry is not None:
                 names[key] = entry.name_en if _english() else entry.name
+    from steward.drafting.facts import facts_of
+
+    partner = store.partnership(request_id)
     return RequestDetails(
         request=request,
+        facts=facts_of(request, partner=partner),
         guess=store.category_guess(request_id),
         matches=matches,
         match_names=names,
@@ -58,7 +63,7 @@ def load_details(store, request_id: int, directory=None) -> RequestDetails:
         drafts=store.drafts(request_id),
         history=store.history(request_id),
         spam=store.spam_verdict(request_id),
-        partner=store.partnership(request_id),
+        partner=partner,
     )
 
 
@@ -203,12 +208,36 @@ class RequestView(VerticalScroll, can_focus=True):
             parts.extend([(f"{t(key)}: ", "$text-muted"), (value, ""), "\n"])
         return Content.assemble(*parts[:-1])
 
+    @staticmethod
+    def _facts(facts, parts: list, heading) -> None:
+        """Questions, deadlines and other dates, amounts, sender type and channel: plain text, never markup."""
+        heading("view.facts")
+        kind = facts.sender_type
+        parts.append((f"{t('view.sender_type')}: ", "$text-muted"))
+        parts.append((f"{t('sender.' + kind)} · {t('view.channel')}: {one_line(facts.channel)}\n", ""))
+        deadlines = [m for m in facts.dates if m.deadline]
+        others = [m for m in facts.dates if not m.deadline]
+        for key, mentions, style in (("view.deadlines", deadlines, "bold $warning"), ("view.dates", others, "")):
+            if mentions:
+                parts.append((f"{t(key)}: ", "$text-muted"))
+                shown = ", ".join(f"{m.on.isoformat()} ({one_line(m.text)})" for m in mentions)
+                parts.append((shown + "\n", style))
+        if facts.amounts:
+            parts.append((f"{t('view.amounts')}: ", "$text-muted"))
+            parts.append((", ".join(one_line(a) for a in facts.amounts) + "\n", ""))
+        if facts.questions:
+            parts.append((t("view.questions") + ":\n", "$text-muted"))
+            for number, question in enumerate(facts.questions, 1):
+                parts.append((f"{number:>2}. {one_line(question)}\n", ""))
+
     def _meta(self, d: RequestDetails) -> Content:
         parts: list = []
 
         def heading(key: str) -> None:
             parts.append(("\n" + t(key) + "\n", "bold $accent"))
 
+        if d.facts is not None:
+            self._facts(d.facts, parts, heading)
         heading("view.matches")
         if d.spam is not None and d.spam.likely and d.request.status != "spam":
             reasons = d.spam.reasons_zh if not _english() and d.spam.reasons_zh else d.spam.reasons

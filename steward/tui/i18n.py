@@ -57,6 +57,7 @@ def language() -> str:
 
 
 def has(key: str) -> bool:
+    """Whether the catalogues hold `key` (both hold the same keys: tests/test_i18n.py)."""
     return key in catalogue("en")
 
 

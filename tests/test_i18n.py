@@ -21,6 +21,13 @@ EVENT_ACTIONS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """The language is the app's global: what a test here switches, the next test must not see."""
+    yield
+    i18n.set_language("en")
+
+
 def _built_keys() -> dict[str, tuple[str, ...]]:
     from steward.drafting.drafts import REPLY_LANGUAGES
     from steward.drafting.guidance import AREAS

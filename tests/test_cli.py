@@ -492,3 +492,15 @@ def test_a_plain_launch_with_a_config_nested_too_deep_is_one_line(tmp_path, inbo
                             env=env, stdin=subprocess.DEVNULL, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "deep.toml" in result.stderr
+
+
+def test_show_names_status_category_and_channel_as_the_app_and_summary_do(inbox, monkeypatch):
+    assert run("status", "s002", "triaged", db=inbox).exit_code == 0
+    assert run("category", "s002", "speaking", db=inbox).exit_code == 0
+    shown = run("show", "s002", db=inbox).output
+    assert "Status:       Triaged (triaged)" in shown
+    assert "Category:     Talks and events (speaking)" in shown
+    monkeypatch.setenv("LC_ALL", "zh_TW.UTF-8")
+    shown = run("show", "s002", db=inbox).output
+    assert "Status:       已分類 (triaged)" in shown
+    assert "Category:     演講／活動邀約 (speaking)" in shown

@@ -139,7 +139,7 @@ def test_list_imports_neither_the_drafting_nor_the_matching_commands(inbox):
         "try: main(['--db', sys.argv[1], 'list', '--json'])\n"
         "except SystemExit: pass\n"
         "loaded = [m for m in sys.modules if m.startswith(('steward.cli.drafting', 'steward.cli.matching',"
-        " 'steward.drafting', 'steward.matching'))]\n"
+        " 'steward.drafting.drafts', 'steward.matching.matcher'))]\n"
         "assert not loaded, loaded\n"
     )
     result = subprocess.run([sys.executable, "-c", code, str(inbox)], capture_output=True, text=True)

@@ -225,9 +225,9 @@ def test_empty_week_says_so_instead_of_an_empty_table():
 
 def test_attention_and_activity_sections_list_their_requests():
     markdown = render_markdown(summary_of([row(1, subject="Keynote")]), lang="en")
-    assert "- Fri 20 Nov declined: Org — Keynote (received Thu 19 Nov) · Ada" in markdown
+    assert "- Fri 20 Nov Declined: Org — Keynote (received Thu 19 Nov) · Ada" in markdown
     assert "### Open for more than 7 days (4)" in markdown
-    assert "- received Thu 19 Nov, 12 days ago · new · Org — Keynote · Ada" in markdown
+    assert "- received Thu 19 Nov, 12 days ago · New · Org — Keynote · Ada" in markdown
     assert "… and 3 more not listed." in markdown
-    assert "- follow up on Tue 24 Nov · new · Org — Keynote · Ada" in markdown
+    assert "- follow up on Tue 24 Nov · New · Org — Keynote · Ada" in markdown
     assert "| licensing | 2 |" in markdown

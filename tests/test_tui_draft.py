@@ -853,7 +853,9 @@ async def test_q_without_changes_quits_at_once(inbox):
 def shown_in(app, widget) -> str:
     """The text drawn in a widget's place on screen, its rows joined by spaces."""
     region = widget.region
-    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the composed screen, as tui_helpers.screen_text
+    from steward.tui.textual_compat import composed_lines
+
+    strips = composed_lines(app.screen)
     rows = [strips[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]
     return " ".join(" ".join(rows).split())
 

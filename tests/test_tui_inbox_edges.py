@@ -333,7 +333,9 @@ async def test_a_huge_body_is_shown_in_part_and_says_how_much_is_left(db_path):
 def _text_inside(app, selector: str) -> str:
     """What the screen shows inside one widget's content area, line by line."""
     region = app.screen.query_one(selector).content_region
-    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the composed screen
+    from steward.tui.textual_compat import composed_lines
+
+    strips = composed_lines(app.screen)
     return "\n".join(strip.crop(region.x, region.right).text for strip in strips[region.y:region.bottom])
 
 
@@ -375,12 +377,10 @@ async def test_the_80_column_footer_ends_with_whole_keys(inbox_db, language, las
 async def test_the_language_toast_shows_every_chinese_character_over_both_panes(inbox_db):
     import inspect
 
-    from textual._compositor import Compositor
+    from steward.tui import textual_compat, wide_chars
 
-    from steward.tui import wide_chars
-
-    # The adapter replaced the private method it was written for (an upgrade must fail here).
-    assert Compositor._render_chops is wide_chars._render_chops_whole
+    # The patch replaced the private method it was written for (an upgrade must fail here).
+    assert textual_compat.compositor_render_chops() is wide_chars._render_chops_whole
     assert list(inspect.signature(wide_chars._ORIGINAL).parameters) == ["self", "crop", "is_rendered_line"]
     app = make_app(inbox_db)
     async with app.run_test(size=(120, 35), notifications=True) as pilot:

@@ -120,7 +120,9 @@ def _timers_due_soon(app) -> list:
 
 def screen_text(app) -> str:
     """The visible screen as plain text, one line per terminal row."""
-    strips = app.screen._compositor.render_strips()  # noqa: SLF001 - the composed screen
+    from steward.tui.textual_compat import composed_lines
+
+    strips = composed_lines(app.screen)
     return "\n".join(strip.text.rstrip() for strip in strips)
 
 

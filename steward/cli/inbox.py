@@ -66,13 +66,21 @@ def show_command(cli: CliContext, ref, as_json):
         return
     from steward.util.text import clean_text
 
+    from steward.labels import category_label, channel_label, status_label
+
+    def labelled(name: str, key: str) -> str:  # the name a steward reads, and the key commands take
+        return name if name == key else f"{name} ({key})"
+
     tz = cli.settings.tz
+    language = cli.settings.language
     click.echo(f"#{request.id}  {clean_text(request.subject) or '(no subject)'}")
     sender = " ".join(filter(None, [request.from_name, f"<{request.from_email}>" if request.from_email else ""]))
     for label, value in (
-        ("From", sender), ("Organization", request.organization), ("Channel", request.channel),
+        ("From", sender), ("Organization", request.organization),
+        ("Channel", labelled(channel_label(request.channel, language), request.channel)),
         ("Received", f"{request.received_at.astimezone(tz):%Y-%m-%d %H:%M %Z}"),
-        ("Status", request.status), ("Category", request.category or "-"),
+        ("Status", labelled(status_label(request.status, language), request.status)),
+        ("Category", labelled(category_label(request.category, language), request.category) if request.category else "-"),
         ("Routed to", request.match or "no match"), ("Assignee", request.assignee or "-"),
         ("Tags", ", ".join(request.tags) or "-"),
         ("Follow up", request.follow_up_on.isoformat() if request.follow_up_on else "-"),

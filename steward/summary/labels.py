@@ -1,9 +1,15 @@
 """The words of the Markdown summary, in zh-TW and English.
 
 `WORDS[lang]` holds the headings, sentences (str.format templates) and table
-columns of steward.summary.markdown; the *_LABELS tables give each category,
-status and channel key its (zh-TW, en) name.
+columns of steward.summary.markdown. Category, status and channel names are
+steward.labels' (the same the TUI shows); the agreement and commitment tables
+here give each key its (zh-TW, en) name.
 """
+
+from steward.labels import CATEGORY_LABELS, CHANNEL_LABELS, STATUS_LABELS
+
+__all__ = ["CATEGORY_LABELS", "CHANNEL_LABELS", "STATUS_LABELS", "WORDS", "PARTNER_WORDS",
+           "AGREEMENT_LABELS", "COMMITMENT_LABELS"]
 
 WORDS = {
     "zh-TW": {
@@ -115,36 +121,6 @@ WORDS = {
             "A subject is shown only when a steward tagged its request public-ok, and never with personal details."
         ),
     },
-}
-
-CATEGORY_LABELS = {
-    "collaboration": ("合作提案", "Collaboration"),
-    "speaking": ("演講／活動邀約", "Talks and events"),
-    "funding": ("募資／補助／贊助", "Funding and sponsorship"),
-    "naming": ("名義與標誌", "Name and logo use"),
-    "partnership": ("社群合作夥伴", "Community partnership"),
-    "media": ("媒體採訪", "Media"),
-    "data": ("資料／技術諮詢", "Data and technical questions"),
-    "international": ("國際交流", "International exchange"),
-    "volunteer": ("個人參與", "Volunteering"),
-    "other": ("其他", "Other"),
-}
-STATUS_LABELS = {
-    "new": ("新進", "new"),
-    "triaged": ("已分類", "triaged"),
-    "drafting": ("草擬中", "drafting"),
-    "replied": ("已回覆", "replied"),
-    "waiting": ("等待中", "waiting"),
-    "closed": ("已結案", "closed"),
-    "declined": ("已婉拒", "declined"),
-    "spam": ("垃圾訊息", "spam"),
-}
-CHANNEL_LABELS = {
-    "email": ("電子郵件", "Email"),
-    "form": ("表單", "Form"),
-    "facebook": ("Facebook", "Facebook"),
-    "slack": ("Slack", "Slack"),
-    "other": ("其他", "Other"),
 }
 
 # Partner memory: agreements made, and giving back (done / overdue).

@@ -24,27 +24,8 @@ from pathlib import Path
 
 from steward.util.files import write_atomic
 from steward.util.text import clean_text
-from steward.tui import i18n
 from steward.tui.i18n import t
 
-STRINGS = {
-    "editor.none": (
-        "找不到編輯器：請設定 $VISUAL 或 $EDITOR（例如 export EDITOR=nano）",
-        "No editor found: set $VISUAL or $EDITOR (for example export EDITOR=nano)",
-    ),
-    "editor.bad_variable": ("${name} 不是可執行的指令：{error}", "${name} is not a command steward can run: {error}"),
-    "editor.cannot_start": ("無法啟動編輯器 {command}：{error}", "Could not start the editor {command}: {error}"),
-    "editor.failed": (
-        "編輯器 {command} 結束碼為 {code}，草稿沒有變更",
-        "The editor {command} exited with status {code}; the draft is unchanged",
-    ),
-    "editor.not_utf8": ("編輯器存成了非 UTF-8 的文字，草稿沒有變更", "The editor saved text that is not UTF-8; the draft is unchanged"),
-    "editor.temp_file": ("無法建立暫存檔：{error}", "Could not create a temporary file: {error}"),
-    "write.is_dir": ("{path} 是資料夾，請輸入檔名", "{path} is a folder: type a file name"),
-    "write.no_dir": ("資料夾 {path} 不存在", "The folder {path} does not exist"),
-    "write.failed": ("無法寫入 {path}：{error}", "Could not write {path}: {error}"),
-}
-i18n.CATALOGUE.update(STRINGS)
 
 # Tried in order when neither $VISUAL nor $EDITOR is set: nano first, since a
 # steward who never chose an editor is more likely to find their way out of it.

@@ -12,12 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from steward.util.text import pad
-from steward.tui.bindings import key_display
+from steward.tui import textual_compat
+from steward.tui.bindings import description, key_display
 from steward.tui.i18n import t
 
 
 def binding_sections(app) -> list[tuple[str, list[Binding]]]:
-    """(section title, bindings) for everything a steward can press."""
+    """(section title, bindings) for everything a steward can press, described in the current language."""
     from steward.tui.inbox import screen as screens
     from steward.tui.dialogs.prompts import NoteDialog
     from steward.tui.draft.checklist import ChecklistList
@@ -42,7 +43,7 @@ def binding_sections(app) -> list[tuple[str, list[Binding]]]:
     merged: dict[str, dict[str, Binding]] = {}
     for title, cls in sections:
         section = merged.setdefault(title, {})
-        for items in cls._merged_bindings.key_to_bindings.values():
+        for items in textual_compat.class_bindings(cls).key_to_bindings.values():
             for binding in items:
                 if binding.system:
                     continue
@@ -53,7 +54,7 @@ def binding_sections(app) -> list[tuple[str, list[Binding]]]:
                     if binding.key not in keys:
                         section[name] = replace(section[name], key=",".join([*keys, binding.key]))
                 else:
-                    section[name] = binding
+                    section[name] = replace(binding, description=description(binding))
     return [(title, list(bindings.values())) for title, bindings in merged.items() if bindings]
 
 

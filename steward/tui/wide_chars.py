@@ -6,28 +6,30 @@ too; a Chinese character straddling such an edge is split into two spaces. So th
 toast after `L` read `介面語言：    中文` at 120 columns: `繁體` sat on the edge of the
 list and the request view (Textualize/textual#6357, open).
 
-This adapter wraps the one private method involved, ``Compositor._render_chops``:
+This patch replaces the one private method involved, ``Compositor._render_chops``
+(reached through steward.tui.textual_compat, like every private Textual name):
 where one widget wins several neighbouring pieces of a line, the first piece gets
 that widget's whole run and the others are left empty, so nothing is cut inside it.
-``tests/test_tui_inbox_edges.py`` checks the toast, and fails loudly if a Textual
-upgrade moves the method.
+``tests/test_tui_inbox_edges.py`` checks the toast; tests/test_textual_compat.py
+fails loudly if a Textual upgrade moves the method or changes its signature.
 """
 
 from __future__ import annotations
 
-from textual._compositor import Compositor  # noqa: PLC2701 - see the module docstring
 from textual.strip import Strip
+
+from steward.tui import textual_compat
 
 _EMPTY = Strip([], 0)
 # Fails at import, loudly, if an upgrade renames what this replaces.
-_ORIGINAL = Compositor._render_chops  # noqa: SLF001
+_ORIGINAL = textual_compat.compositor_render_chops()
 _installed = False
 
 
-def _render_chops_whole(self: Compositor, crop, is_rendered_line):
+def _render_chops_whole(self, crop, is_rendered_line):
     cuts = self.cuts
     chops = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
-    for region, clip, strips in self._get_renders(crop):  # noqa: SLF001 - as Textual does
+    for region, clip, strips in textual_compat.compositor_renders(self, crop):
         render_region = region.intersection(clip)
         render_x = render_region.x
         first_cut, last_cut = render_region.column_span
@@ -57,5 +59,5 @@ def install() -> None:
     """Idempotent; called when the inbox screens are imported."""
     global _installed
     if not _installed:
-        Compositor._render_chops = _render_chops_whole  # noqa: SLF001
+        textual_compat.replace_compositor_render_chops(_render_chops_whole)
         _installed = True

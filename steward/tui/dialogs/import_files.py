@@ -25,37 +25,8 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 from steward.intake import FORMATS, FileError, detect_format
 from steward.models import ImportReport, StewardError
 from steward.util.text import one_line
-from steward.tui import i18n
 from steward.tui.i18n import t
 
-STRINGS = {
-    "import.title": ("匯入請求", "Import requests"),
-    "import.hint": (
-        "檔案或 Maildir 目錄：eml、mbox、CSV、JSON、JSONL。Tab 補完路徑，Enter 開始匯入，Esc 關閉。",
-        "A file or Maildir folder: eml, mbox, CSV, JSON, JSONL. Tab completes the path, Enter imports, Esc closes.",
-    ),
-    "import.placeholder": ("路徑，例如 ~/Downloads/form.csv", "Path, such as ~/Downloads/form.csv"),
-    "import.format_auto": ("自動判斷格式", "Detect format"),
-    "import.no_path": ("請輸入要匯入的檔案或目錄路徑", "Type the path of a file or folder to import"),
-    "import.refused": ("沒有匯入任何資料：{error}", "Nothing imported: {error}"),
-    "import.not_readable": ("無法讀取（權限不足）", "cannot be read (permission denied)"),
-    "import.is_directory": (
-        "這是一個目錄；只有 Maildir 目錄可以匯入",
-        "is a directory; only a Maildir folder can be imported",
-    ),
-    "import.stopped": ("匯入中斷：{error}（已匯入的批次會保留）", "The import stopped: {error} (batches already in stay in)"),
-    "import.running": ("匯入中… 已讀 {n} 筆", "Importing… {n} records read"),
-    "import.busy": ("上一個匯入還在進行", "The previous import is still running"),
-    "import.done": (
-        "匯入 {imported} 件、重複 {duplicates} 件、併入對話 {threaded} 則、失敗 {failed} 筆",
-        "imported {imported}, duplicates {duplicates}, threaded replies {threaded}, failed {failed}",
-    ),
-    "import.warnings": ("另有 {n} 則警告（steward import 會全部列出）", "and {n} warnings (steward import lists them)"),
-    "import.more_errors": ("…另有 {n} 筆錯誤（steward import 會全部列出）", "… and {n} more errors (steward import lists them all)"),
-    "bind.import_close": ("關閉", "Close"),
-    "bind.import_complete": ("補完路徑", "Complete path"),
-}
-i18n.CATALOGUE.update(STRINGS)
 
 ERRORS_SHOWN = 20  # the CLI lists them all
 

@@ -27,13 +27,6 @@ from steward.tui.dialogs.prompts import ConfirmDialog
 from steward.tui.draft.data import DB_ERRORS
 from steward.tui.i18n import t
 
-STRINGS = {
-    "draft.restore_title": ("還原未儲存的文字？", "Restore unsaved text?"),
-    "draft.restore": ("{when} 自動保存了一份還沒儲存的草稿。確定：還原；取消：捨棄；Esc：下次再決定。",
-                      "Text you had not saved was autosaved at {when}. OK restores it, Cancel discards it, Esc decides later."),
-    "draft.restored": ("已還原未儲存的文字", "Unsaved text restored"),
-}
-i18n.CATALOGUE.update(STRINGS)
 
 AUTOSAVE_SECONDS = 3.0
 

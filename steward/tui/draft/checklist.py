@@ -24,27 +24,9 @@ from steward.util.text import one_line
 from steward.tui import i18n
 from steward.tui.i18n import t
 
-STRINGS = {
-    "draft.area.naming": ("名義", "naming"),
-    "draft.area.licensing": ("授權", "licensing"),
-    "draft.area.giving_back": ("回饋", "giving back"),
-    "draft.area.process": ("流程", "process"),
-    "draft.area.partnership": ("合作", "partnership"),
-    "draft.area.money": ("金錢", "money"),
-    "draft.area.privacy": ("隱私", "privacy"),
-    "draft.required": ("必要", "required"),
-    "draft.checklist_title": ("檢核清單 {done}/{total}", "Checklist {done}/{total}"),
-    "draft.required_open": ("{n} 項必要未確認", "{n} required open"),
-    "draft.checklist_empty": ("這類請求沒有檢核項目", "No checklist items for this kind of request"),
-    "draft.source": ("出處 {source}：{title}", "Source {source}: {title}"),
-    "bind.draft_toggle": ("勾選", "Check"),
-    "bind.draft_insert": ("插入段落", "Insert paragraph"),
-}
-i18n.CATALOGUE.update(STRINGS)
-
 
 def area_name(area: str) -> str:
-    return t(f"draft.area.{area}") if f"draft.area.{area}" in i18n.CATALOGUE else area
+    return t(f"draft.area.{area}") if i18n.has(f"draft.area.{area}") else area
 
 
 def item_prompt(item: GuidanceItem, checked: bool, language: str) -> Content:

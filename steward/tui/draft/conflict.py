@@ -21,22 +21,7 @@ from textual.widgets.option_list import Option
 
 from steward.models import DraftVersion
 from steward.util.text import one_line
-from steward.tui import i18n
 from steward.tui.i18n import t
-
-STRINGS = {
-    "draft.conflict_title": ("{author} 在你編輯時存了第 {version} 版", "{author} saved version {version} while you were editing"),
-    "draft.conflict_hint": ("下面是他們的版本（-）和你的文字（+）的差異。要保留哪一份？",
-                            "Below is their version (-) against your text (+). Which one should stay?"),
-    "draft.conflict_theirs": ("他們的第 {version} 版", "their version {version}"),
-    "draft.conflict_yours": ("你的文字", "your text"),
-    "draft.conflict_same": ("（內容相同）", "(the same text)"),
-    "draft.conflict_mine": ("保留我的：存成新的一版，取代他們的", "Keep mine: save it as the newest version, over theirs"),
-    "draft.conflict_take": ("採用他們的：編輯器換成他們的文字（Ctrl+Z 可復原）",
-                            "Take theirs: put their text in the editor (Ctrl+Z brings mine back)"),
-    "draft.conflict_edit": ("繼續編輯：自己合併，之後再儲存（Esc）", "Keep editing: merge by hand, then save (Esc)"),
-}
-i18n.CATALOGUE.update(STRINGS)
 
 
 def diff_content(theirs: DraftVersion, mine: str) -> Content:

@@ -8,7 +8,6 @@ someone else is refused, never overwritten.
 from __future__ import annotations
 
 import sqlite3
-import sys
 from dataclasses import dataclass, field
 
 from textual import work
@@ -17,6 +16,7 @@ from textual.screen import Screen
 
 from steward.models import CATEGORIES, STATUSES, Request, StaleVersion, StewardError
 from steward.tui.i18n import category_name, status_name, t
+from steward.tui.textual_compat import is_loaded_text_area
 
 
 
@@ -97,8 +97,7 @@ def _takes_text(widget) -> bool:
         return True
     # A TextArea can only have focus once its module is loaded; not importing it here
     # keeps start-up light (the footer asks check_action about every binding).
-    text_area = sys.modules.get("textual.widgets._text_area")
-    return text_area is not None and isinstance(widget, text_area.TextArea)
+    return is_loaded_text_area(widget)
 
 
 class ActionScreen(Screen):

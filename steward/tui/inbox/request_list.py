@@ -308,7 +308,7 @@ class InboxList(ScrollView, can_focus=True):
             style = self.get_component_rich_style("inbox-list--new", partial=True) if r.status == "new" else None
             return subject, style
         if key == "category":
-            return category_name(r.category), dim
+            return category_name(r.category, short=True), dim
         if key == "match":
             return r.match or "–", None
         if key == "status":

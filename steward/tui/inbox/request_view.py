@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from steward.models import CategoryGuess, DraftVersion, Event, Match, Message, Request, SpamVerdict
 from steward.util.text import clean_text, one_line
-from steward.tui.i18n import category_name, status_name, t
+from steward.tui.i18n import category_name, channel_name, has, status_name, t
 from steward.tui.partners.panel import PartnerPanel
 
 
@@ -194,7 +194,7 @@ class RequestView(VerticalScroll, can_focus=True):
         rows = [
             ("view.from", sender or "–"),
             ("view.organization", one_line(r.organization) or "–"),
-            ("view.channel", r.channel),
+            ("view.channel", channel_name(r.channel)),
             ("view.received", _when(r.received_at)),
             ("view.status", status_name(r.status)),
             ("view.category", category),
@@ -301,7 +301,8 @@ class RequestView(VerticalScroll, can_focus=True):
                 change = one_line(event.detail) if event.detail else ""
             else:
                 change = f"{one_line(event.old) or '–'} → {one_line(event.new) or '–'}"
-            label = t(f"event.{event.action}")
+            # An action this version has no name for (a newer steward wrote it) shows as stored.
+            label = t(f"event.{event.action}") if has(f"event.{event.action}") else one_line(event.action)
             parts.append((f"{_when(event.at)}  ", "$text-muted"))
             parts.append((f"{one_line(event.actor)}  {label}  {change}\n", ""))
         return Content.assemble(*parts)

@@ -16,25 +16,6 @@ from steward.util.text import one_line
 from steward.tui import i18n
 from steward.tui.i18n import status_name, t
 
-STRINGS = {
-    "partner.heading": ("合作單位", "Partner"),
-    "partner.none": ("沒有連結到任何單位", "Not linked to an organization"),
-    "partner.person": ("（個人）", "(a person)"),
-    "partner.first": ("第一次來信", "First request from them"),
-    "partner.earlier": ("先前 {n} 件邀約，自 {since}", "{n} earlier requests, since {since}"),
-    "partner.outcomes": ("結果：{outcomes}", "How they ended: {outcomes}"),
-    "partner.agreements": ("約定事項 {n} 項", "{n} agreements"),
-    "partner.open": ("回饋承諾（未完成）", "Giving back promised"),
-    "partner.lapsed": ("回饋承諾逾期或未履行：{n} 項", "Giving back overdue or lapsed: {n}"),
-    "partner.last_steward": ("上次處理：{name}", "Last dealt with by {name}"),
-    "partner.commitment": ("#{id} {kind}，{due} 到期", "#{id} {kind}, due {due}"),
-    "partner.open_hint": ("按 o 開啟單位頁面", "o: open the organization"),
-    "bind.organization": ("單位", "Organization"),
-    "event.organization": ("單位", "organization"),
-    "event.agreement": ("約定", "agreement"),
-    "event.commitment": ("回饋承諾", "giving back"),
-}
-i18n.CATALOGUE.update(STRINGS)
 
 COMMITMENT_NAMES = {
     "present": ("黑客松發表", "present"), "open_source": ("開源", "open source"), "report": ("成果報告", "report"),

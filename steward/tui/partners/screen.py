@@ -20,36 +20,8 @@ from textual.widgets import Footer, Static
 
 from steward.models import StewardError
 from steward.util.text import clean_text, one_line
-from steward.tui import i18n
 from steward.tui.i18n import status_name, t
 from steward.tui.partners.panel import commitment_name
-
-STRINGS = {
-    "org.title": ("單位", "Organization"),
-    "org.loading": ("載入中…", "Loading…"),
-    "org.none": ("這件邀約沒有連結到任何單位", "This request is not linked to an organization"),
-    "org.aliases": ("其他寫法：{names}", "Also written: {names}"),
-    "org.domains": ("郵件網域：{domains}", "Mail domains: {domains}"),
-    "org.requests": ("邀約（{n}）", "Requests ({n})"),
-    "org.people": ("聯絡人", "People"),
-    "org.agreements": ("約定事項", "Agreements"),
-    "org.commitments": ("回饋承諾", "Giving back"),
-    "org.history": ("單位紀錄", "History"),
-    "org.nothing": ("（無）", "(none)"),
-    "org.overdue": ("逾期", "overdue"),
-    "org.rename_title": ("單位新名稱", "New name for the organization"),
-    "org.alias_title": ("新增其他寫法", "Another way the organization is written"),
-    "org.renamed": ("已改名為 {name}", "Renamed to {name}"),
-    "org.aliased": ("已新增其他寫法 {name}", "Added the alias {name}"),
-    "org.undone": ("已復原單位的上一個變更", "Undid the organization's last change"),
-    "org.nothing_to_undo": ("沒有可以復原的單位變更", "No organization change to undo"),
-    "bind.org_rename": ("改名", "Rename"),
-    "bind.org_alias": ("其他寫法", "Alias"),
-    "bind.org_undo": ("復原", "Undo"),
-    "bind.org_reload": ("重新載入", "Reload"),
-    "bind.org_back": ("返回", "Back"),
-}
-i18n.CATALOGUE.update(STRINGS)
 
 
 @dataclass

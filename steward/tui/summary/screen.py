@@ -29,40 +29,6 @@ from steward.tui.dialogs.prompts import ConfirmDialog, PromptDialog
 from steward.tui.i18n import t
 from steward.tui.inbox.screen import TitleBar
 
-STRINGS = {
-    "summary.title": ("週報", "Weekly summary"),
-    "summary.period": ("{week}（{start} 至 {end}）", "{week} ({start} to {end})"),
-    "summary.this_week": ("本週，尚未結束", "this week, not over yet"),
-    "summary.public": ("公開版：已移除姓名與聯絡方式", "Public: no names or contact details"),
-    "summary.private": ("內部版：含姓名，請勿公開", "Private: has names, do not publish"),
-    "summary.language": ("週報語言：{language}", "Summary in {language}"),
-    "summary.language.zh-TW": ("繁體中文", "Chinese (zh-TW)"),
-    "summary.language.en": ("英文", "English"),
-    "summary.loading": ("產生週報中…", "Building the summary…"),
-    "summary.failed": ("無法產生週報：{error}", "Could not build the summary: {error}"),
-    "summary.not_ready": ("週報還在產生中", "The summary is still being built"),
-    "summary.no_later_week": ("之後的週還沒開始", "Later weeks have not started yet"),
-    "summary.save_title": ("把週報存成檔案", "Save the summary to a file"),
-    "summary.save_hint": ("相對路徑從目前目錄算起：{cwd}", "Relative paths start from {cwd}"),
-    "summary.saved": ("已儲存到 {path}", "Saved to {path}"),
-    "summary.save_failed": ("無法儲存 {path}：{error}", "Could not save {path}: {error}"),
-    "summary.is_directory": ("這是一個目錄", "it is a directory"),
-    "summary.overwrite_title": ("要覆寫既有檔案嗎？", "Overwrite the file?"),
-    "summary.overwrite": ("{path} 已經存在。", "{path} already exists."),
-    "summary.copied": (
-        "已複製 {n} 行 Markdown（透過 OSC 52，需終端機支援）",
-        "Copied {n} lines of Markdown (via OSC 52, if your terminal allows it)",
-    ),
-    "bind.summary_prev": ("上週", "Prev"),
-    "bind.summary_next": ("下週", "Next"),
-    "bind.summary_latest": ("本週／上週", "This/last week"),
-    "bind.summary_public": ("公開版", "Public"),
-    "bind.summary_language": ("週報語言", "Language"),
-    "bind.summary_save": ("存檔", "Save"),
-    "bind.summary_copy": ("複製", "Copy"),
-    "bind.summary_close": ("關閉", "Close"),
-}
-i18n.CATALOGUE.update(STRINGS)
 
 SUMMARY_LANGUAGES = ("zh-TW", "en")
 

@@ -1,0 +1,1 @@
+"""The TUI's string catalogues, one module per language (a plain dict each)."""

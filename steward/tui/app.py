@@ -110,7 +110,8 @@ class StewardApp(App):
         return InboxScreen()
 
     def on_mount(self) -> None:
-        self._load_reference_data(with_directory=True)
+        # Tags, names and the directory are for later keys, not the first rows: read them once those are drawn.
+        self.call_after_refresh(self._load_reference_data, with_directory=True)
         self.set_interval(POLL_SECONDS, self._poll)
 
     def on_unmount(self) -> None:

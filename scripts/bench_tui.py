@@ -74,14 +74,6 @@ def first_paint_ms(command: str, text: str, size: str = "120x35", timeout: float
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
-def median_ms(command: str, text: str, runs: int) -> tuple[float, list[float], float, list[float]]:
-    """Median wall ms, the runs, median CPU ms, the runs."""
-    first_paint_ms(command, text)  # warm-up: writes the .pyc files, fills the OS cache
-    measured = [first_paint_ms(command, text) for _ in range(runs)]
-    times, cpu = [m[0] for m in measured], [m[1] for m in measured]
-    return statistics.median(times), times, statistics.median(cpu), cpu
-
-
 def newest_subject_marker(db: Path) -> str:
     """A few characters of the first row, as the inbox list will draw them."""
     out = subprocess.run(
@@ -167,12 +159,19 @@ def main() -> None:
         print(f"building {args.size} requests in {args.db} …", flush=True)
         subprocess.run([steward_command(), "demo", "--size", str(args.size), "--db", str(args.db)], check=True)
 
+    marker = newest_subject_marker(args.db)
+    steward = f"{shlex.quote(steward_command())} --db {shlex.quote(str(args.db))}"
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare.py"
         bare.write_text(BARE_APP, encoding="utf-8")
-        bare_ms, bare_runs, bare_cpu, bare_cpu_runs = median_ms(f"{shlex.quote(sys.executable)} {bare}", "bare app ready", args.runs)
-    marker = newest_subject_marker(args.db)
-    steward_ms, steward_runs, steward_cpu, steward_cpu_runs = median_ms(f"{shlex.quote(steward_command())} --db {shlex.quote(str(args.db))}", marker, args.runs)
+        bare_command = f"{shlex.quote(sys.executable)} {bare}"
+        first_paint_ms(bare_command, "bare app ready"), first_paint_ms(steward, marker)  # warm-up: .pyc files, OS cache
+        # In turns, so a burst of load on a shared machine falls on both alike.
+        pairs = [(first_paint_ms(bare_command, "bare app ready"), first_paint_ms(steward, marker)) for _ in range(args.runs)]
+    bare_runs, bare_cpu_runs = [p[0][0] for p in pairs], [p[0][1] for p in pairs]
+    steward_runs, steward_cpu_runs = [p[1][0] for p in pairs], [p[1][1] for p in pairs]
+    bare_ms, bare_cpu = statistics.median(bare_runs), statistics.median(bare_cpu_runs)
+    steward_ms, steward_cpu = statistics.median(steward_runs), statistics.median(steward_cpu_runs)
     print(f"start-up, launch -> first rows (median of {args.runs}, 120x35 tmux pane)")
     print(f"  bare Textual app : {bare_ms:7.0f} ms  {[round(t) for t in bare_runs]}")
     print(f"  steward, {args.size:,} : {steward_ms:7.0f} ms  {[round(t) for t in steward_runs]}")

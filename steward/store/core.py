@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from steward.models import (
     STATUSES,
@@ -35,8 +36,10 @@ from steward.store import schema
 from steward.store.changes import Changes
 from steward.store.clock import from_iso, to_iso
 from steward.store.filters import filter_sql, fts_only_query, fts_words
-from steward.store.importing import Importing
-from steward.store.partners import Partners
+
+if TYPE_CHECKING:
+    from steward.store.importing import Importing
+    from steward.store.partners import Partners
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -61,6 +64,29 @@ def _delegate(part: str, method):
     return functools.update_wrapper(call, method)
 
 
+class _LazyDelegate:
+    """`_delegate` for a part whose module is imported on first use, not with the store.
+
+    `steward list` and the app's first screen only read: they need not load the
+    import pipeline nor the organization matching (a tenth of `steward list`).
+    """
+
+    def __init__(self, part: str, module: str, cls: str):
+        self.part, self.module, self.cls = part, module, cls
+        self.function = None
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if self.function is None:
+            import importlib
+
+            method = getattr(getattr(importlib.import_module(self.module), self.cls), self.name)
+            self.function = _delegate(self.part, method)
+        return self.function if instance is None else self.function.__get__(instance, owner)
+
+
 class Store:
     """The only object that talks SQL. Open one per process (or per thread).
 
@@ -76,8 +102,18 @@ class Store:
         self.actor = actor
         self.tz = tz
         self.changes = Changes(self)
-        self.imports = Importing(self, self.changes)
-        self.partners = Partners(self, self.changes)
+
+    @functools.cached_property
+    def imports(self) -> Importing:
+        from steward.store.importing import Importing
+
+        return Importing(self, self.changes)
+
+    @functools.cached_property
+    def partners(self) -> Partners:
+        from steward.store.partners import Partners
+
+        return Partners(self, self.changes)
 
     # --- writing (delegated) -------------------------------------------------------
 
@@ -97,34 +133,34 @@ class Store:
     clear_autosave = _delegate("changes", Changes.clear_autosave)
     set_feed_cursor = _delegate("changes", Changes.set_feed_cursor)
     all_ids = _delegate("changes", Changes.all_ids)
-    import_requests = _delegate("imports", Importing.import_requests)
+    import_requests = _LazyDelegate("imports", "steward.store.importing", "Importing")
 
     # --- partners (delegated): organizations, agreements, commitments ------------------
 
-    resolve_organization = _delegate("partners", Partners.resolve_organization)
-    get_organization = _delegate("partners", Partners.get_organization)
-    list_organizations = _delegate("partners", Partners.list_organizations)
-    organization_requests = _delegate("partners", Partners.organization_requests)
-    organization_people = _delegate("partners", Partners.organization_people)
-    organization_history = _delegate("partners", Partners.organization_history)
-    organization_names = _delegate("partners", Partners.organization_names)
-    request_organization_id = _delegate("partners", Partners.request_organization_id)
-    partnership = _delegate("partners", Partners.partnership)
-    agreements = _delegate("partners", Partners.agreements)
-    commitments = _delegate("partners", Partners.commitments)
-    get_commitment = _delegate("partners", Partners.get_commitment)
-    agreements_between = _delegate("partners", Partners.agreements_between)
-    commitments_done_between = _delegate("partners", Partners.commitments_done_between)
-    overdue_commitments = _delegate("partners", Partners.overdue_commitments)
-    rename_organization = _delegate("partners", Partners.rename_organization)
-    add_organization_alias = _delegate("partners", Partners.add_organization_alias)
-    set_organization_kind = _delegate("partners", Partners.set_organization_kind)
-    merge_organizations = _delegate("partners", Partners.merge_organizations)
-    move_request = _delegate("partners", Partners.move_request)
-    undo_organization_change = _delegate("partners", Partners.undo_organization_change)
-    add_agreement = _delegate("partners", Partners.add_agreement)
-    add_commitment = _delegate("partners", Partners.add_commitment)
-    set_commitment_state = _delegate("partners", Partners.set_commitment_state)
+    resolve_organization = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    get_organization = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    list_organizations = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    organization_requests = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    organization_people = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    organization_history = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    organization_names = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    request_organization_id = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    partnership = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    agreements = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    commitments = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    get_commitment = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    agreements_between = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    commitments_done_between = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    overdue_commitments = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    rename_organization = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    add_organization_alias = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    set_organization_kind = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    merge_organizations = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    move_request = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    undo_organization_change = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    add_agreement = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    add_commitment = _LazyDelegate("partners", "steward.store.partners", "Partners")
+    set_commitment_state = _LazyDelegate("partners", "steward.store.partners", "Partners")
 
     # --- opening --------------------------------------------------------------
 

@@ -85,6 +85,24 @@ class StewardApp(App):
         self.directory = None
         i18n.set_language(settings.language)
         i18n.set_display_tz(settings.tz)
+        for theme in THEMES:
+            self.register_theme(theme)
+        self._start_in_theme(THEME_NAMES.get(settings.theme, "steward"))
+
+    def _start_in_theme(self, name: str) -> None:
+        """Start in the configured theme with the stylesheet parsed once, not twice.
+
+        Setting `self.theme` runs Textual's watcher, which re-parses every stylesheet
+        with the new colours: a sixth of start-up. Before the app runs nothing is parsed
+        yet, so for our own themes (dark, like Textual's default: the ANSI colour filter
+        stays as it is) set the value, the stylesheet's colours and the watcher's class.
+        Other themes are set in get_default_screen, through the watcher.
+        """
+        if name not in {theme.name for theme in THEMES} or self.get_theme(name).dark != self.current_theme.dark:
+            return
+        self.set_reactive(StewardApp.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.set_class(True, f"-theme-{name}", update=False)
 
     # --- the inbox, one connection per thread -----------------------------------
 
@@ -110,16 +128,17 @@ class StewardApp(App):
         # The inbox is the base screen, composed with the app: a screen pushed from
         # on_mount is drawn once while Textual still holds the first frame back, then
         # drawn again, and start-up is what a steward waits for every time.
-        for theme in THEMES:
-            self.register_theme(theme)
-        self.theme = THEME_NAMES.get(self.settings.theme, "steward")
+        theme = THEME_NAMES.get(self.settings.theme, "steward")
+        if self.theme != theme:
+            self.theme = theme
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         translate_bindings(self)
         return InboxScreen()
 
     def on_mount(self) -> None:
-        self._load_reference_data(with_directory=True)
+        # Tags, names and the directory are for later keys, not the first rows: read them once those are drawn.
+        self.call_after_refresh(self._load_reference_data, with_directory=True)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.check_for_changes)
 

@@ -103,6 +103,9 @@ class RequestBody(Widget):
 
     def lines(self, width: int) -> list[str]:
         if self._wrapped is None or self._wrapped[0] != width:
+            if not self.text.strip(" "):  # nothing shown yet (the first screen): no wrapping module to load
+                self._wrapped = (width, [""])
+                return self._wrapped[1]
             from steward.tui.cjk_wrap import wrap  # BudouX loads only once Chinese is shown
 
             self._wrapped = (width, wrap(self.text, width))

@@ -602,12 +602,16 @@ def snapshot_app(db_path: Path, language: str, ref: str):
         await open_draft(app, pilot, db_path, ref)
         area = editor(app)
         area.focus()
-        await pilot.pause()
+        await settle(app, pilot)
         assert area.has_focus
         area.cursor_blink = False  # with the focus: the cursor stays drawn, whatever the blink phase
         # Textual's line cache does not tell "cursor hidden by the blink" from "not
         # blinking": a line cached in the hidden phase would be shown without it.
         area.notify_style_update()
+        # The footer follows the focus (the editor takes "?", so help shows as f1):
+        # let it catch up before the picture is taken.
+        app.refresh_bindings()
+        await settle(app, pilot)
 
     return app, run_before
 

@@ -157,6 +157,7 @@ def held_out(matcher, rows, features, train_idx, test_idx, *, nested: bool) -> l
     options = train_matching.choose_options(examples) if nested else None
     saved = matcher.model
     matcher.model = train_matching.fit(examples, options)
+    matcher.model.meta["handled"] = train_matching.handled_rates([rows[i] for i in train_idx], matcher.rules)
     try:
         return [_outcome(matcher, rows[i]) for i in test_idx]
     finally:

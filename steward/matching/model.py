@@ -220,6 +220,27 @@ _SENTENCE = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)\s+")
 ASK_GRAM_WEIGHT = 1.5  # words in the sentences that ask count as much as the subject's
 
 
+# Where the sender's own words end: a quoted earlier message or a signature.
+_QUOTE_START = re.compile(
+    r"^(?:>|-{2,}\s*(?:original message|forwarded message|原始郵件|轉寄郵件)|on .{0,200} wrote:\s*$"
+    r"|.{0,200}(?:寫道|wrote)\s*[:：]\s*$|from:\s.+@|寄件者[:：]|-- ?$|sent from my )",
+    re.IGNORECASE,
+)
+
+
+def own_words(body: str) -> str:
+    """The body up to a quoted earlier message or a signature separator.
+
+    A reply carries the thread below it and a letter its signature; neither says
+    what this message asks. Nothing is cut when that would leave nothing.
+    """
+    lines = (body or "")[:MAX_CHARS].splitlines()
+    for n, line in enumerate(lines):
+        if n and _QUOTE_START.match(line.strip()):
+            return "\n".join(lines[:n])
+    return "\n".join(lines)
+
+
 def ask_sentences(text: str) -> list[str]:
     """The sentences of a (raw) text that ask for something, normalized."""
     found = []
@@ -235,6 +256,7 @@ def features(
     entry_kinds: tuple[str, ...] | list[str] = (),
 ) -> Features:
     """The request as named sparse features; text n-grams are scaled to unit length."""
+    body = own_words(body)
     subj, text = normalize(subject), normalize(body)
     grams: dict[str, float] = {}
     _text_grams(text, 1.0, grams)

@@ -41,6 +41,12 @@ def read_rows(path: Path) -> list[dict]:
     return rows
 
 
+def also_categories(expected: dict) -> set[str]:
+    """The labels' equally right second categories: `also_category` is a key or a list of keys."""
+    also = expected.get("also_category") or []
+    return {also} if isinstance(also, str) else {a for a in also if isinstance(a, str)}
+
+
 def shipped_matcher():
     """A rules-only matcher over the shipped directory and rules (the user's config left out)."""
     from steward.config.settings import load_settings

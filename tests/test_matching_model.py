@@ -19,10 +19,11 @@ from steward.store import Store
 from tests.conftest import DATA, sample_records
 
 LABELLED = DATA / "labelled_requests.jsonl"
-# Measured 5-fold category accuracy with the shipped options is 0.867 (zh 0.856,
-# en 0.884; scripts/eval_matching.py --folds 5); the floor sits a little under it.
-KFOLD_CATEGORY_FLOOR = 0.83
-KFOLD_LANGUAGE_GAP = 0.06  # English no further below Chinese than this
+# Measured 5-fold category accuracy with the shipped options is 0.867 (zh 0.865,
+# en 0.870; 5-fold nested in scripts/eval_matching.py --folds 5 --nested: 0.867);
+# the floor sits a little under it.
+KFOLD_CATEGORY_FLOOR = 0.85
+KFOLD_LANGUAGE_GAP = 0.03  # English no further below Chinese than this (issue 13)
 
 
 def _rows() -> list[dict]:

@@ -280,6 +280,11 @@ def features(
     senders = sender_kinds(organization, from_email, body or "")
     for kind in senders:
         values["from:" + kind] = 1.0
+    # The same ask means another thing from another sender (data asked for from abroad
+    # is an exchange; a logo asked for by a company is naming): ask × who, learned.
+    for key in [k for k in values if k.startswith("ask:")]:
+        for kind in senders:
+            values[f"{key}|{kind}"] = 0.5
     if channel:
         values["channel:" + channel] = 1.0
     for kind in entry_kinds[:1]:

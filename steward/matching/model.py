@@ -12,7 +12,12 @@ Features, all sparse and named:
 - ``c:XX`` / ``c:XXX``: Chinese character pairs and triples (no segmenter needed);
 - ``ask:…``: what the sender asks for, from a short list of phrasings per ask
   (use the logo, invite a speaker, join as a volunteer, …);
-- ``from:…``: who is asking (government, school, company, NGO, individual, foreign);
+- ``main:…``: an ask said in a sentence that asks (請問/想/希望/would like/could you…);
+  the words of those sentences also count 1.5 times, like the subject's. A quoted
+  earlier message or a signature is cut off first (``own_words``);
+- ``from:…``: who is asking (government, school, company, NGO, media, individual;
+  abroad or in Taiwan), read by steward.drafting.facts.who_is_asking as the drafts do;
+- ``ask:…|…``: an ask crossed with who is asking (data from abroad is an exchange);
 - ``channel:…`` and ``kind:…`` (the kind of the best-matching directory entry);
 - ``rule:…``, ``rulecat:…``, ``handler:…`` (from steward.matching.matcher): how strongly the
   cue words of categories.toml point at each category, the category the hand-set

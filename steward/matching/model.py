@@ -441,7 +441,7 @@ def explain(model: CategoryModel, feats: Features, best: int, *, limit: int = 3)
     for margin, name in pushes[:12]:
         described = _describe(name, feats)
         kind, _, value = name.partition(":")
-        topic = {"ask": "ask:", "subject": "ask:", "main": "ask:", "rule": "rules:", "rulecat": "rules:"}.get(kind, kind + ":") + value
+        topic = {"ask": "ask:", "subject": "ask:", "main": "ask:", "rule": "rules:", "rulecat": "rules:"}.get(kind, kind + ":") + value.partition("|")[0]
         if described and topic in said:
             continue  # "asks for money" and "the subject asks for money": one reason
         said.add(topic)

@@ -146,7 +146,7 @@ def _outcome(matcher, row: dict) -> Outcome:
     )
     expected = row["expected"]
     category = result.category.key
-    if category == expected.get("also_category"):
+    if category in train_matching.also_categories(expected):
         category = expected["category"]  # an equally right second category counts
     return judge(str(row["external_id"]), expected, result.language, [m.key for m in result.matches], category)
 
@@ -157,6 +157,7 @@ def held_out(matcher, rows, features, train_idx, test_idx, *, nested: bool) -> l
     options = train_matching.choose_options(examples) if nested else None
     saved = matcher.model
     matcher.model = train_matching.fit(examples, options)
+    matcher.model.meta["handled"] = train_matching.handled_rates([rows[i] for i in train_idx], matcher.rules)
     try:
         return [_outcome(matcher, rows[i]) for i in test_idx]
     finally:

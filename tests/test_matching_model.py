@@ -19,10 +19,11 @@ from steward.store import Store
 from tests.conftest import DATA, sample_records
 
 LABELLED = DATA / "labelled_requests.jsonl"
-# Measured 5-fold category accuracy with the shipped options is 0.867 (zh 0.856,
-# en 0.884; scripts/eval_matching.py --folds 5); the floor sits a little under it.
-KFOLD_CATEGORY_FLOOR = 0.83
-KFOLD_LANGUAGE_GAP = 0.06  # English no further below Chinese than this
+# Measured 5-fold category accuracy with the shipped options is 0.867 (zh 0.865,
+# en 0.870; 5-fold nested in scripts/eval_matching.py --folds 5 --nested: 0.867);
+# the floor sits a little under it.
+KFOLD_CATEGORY_FLOOR = 0.85
+KFOLD_LANGUAGE_GAP = 0.03  # English no further below Chinese than this (issue 13)
 
 
 def _rows() -> list[dict]:
@@ -50,6 +51,12 @@ def _folds(labels: list[str], k: int = 5, seed: int = 13) -> list[list[int]]:
     return folds
 
 
+def _also(expected: dict) -> set[str]:
+    """An equally right second category: one key or a list of keys in the labels."""
+    also = expected.get("also_category") or []
+    return {also} if isinstance(also, str) else set(also)
+
+
 def _category(matcher, row) -> str:
     return matcher.match(
         subject=row["subject"], body=row["body"], organization=row["organization"], from_name=row["from_name"],
@@ -74,7 +81,7 @@ def test_category_holds_up_on_requests_the_model_was_not_fitted_on(rules_matcher
         )
         for i in fold:
             got = _category(rules_matcher, rows[i])
-            ok = got in (labels[i], rows[i]["expected"].get("also_category"))
+            ok = got == labels[i] or got in _also(rows[i]["expected"])
             lang = "zh" if values[i].get("lang:zh") else "en"
             right[lang][0] += ok
             right[lang][1] += 1
@@ -89,8 +96,7 @@ def test_the_shipped_model_is_what_the_labelled_samples_say(rules_matcher):
     rows = _rows()
     rules_matcher.model = shipped_model()
     try:
-        right = sum(_category(rules_matcher, r) in (r["expected"]["category"], r["expected"].get("also_category"))
-                    for r in rows)
+        right = sum(_category(rules_matcher, r) in {r["expected"]["category"], *_also(r["expected"])} for r in rows)
     finally:
         rules_matcher.model = None
     assert right / len(rows) >= 0.95  # in-sample: a stale or broken weights file fails here
@@ -195,3 +201,61 @@ def test_matching_never_imports_numpy_or_sklearn():
            "print(sorted(m for m in ('numpy', 'sklearn', 'scipy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_model_and_the_drafts_read_who_is_asking_the_same_way():
+    from steward.drafting.facts import sender_type, who_is_asking
+
+    for organization, email in [("青禾電視台 新聞部", ""), ("臺北市政府資訊局", ""), ("", "staff@moda.gov.tw"),
+                                ("Code for Japan", "info@code4japan.jp"), ("", "someone@gmail.com")]:
+        sender = who_is_asking(organization, email)
+        values = features("hello", "a question", organization, email).values
+        assert values.get("from:" + {"government": "gov"}.get(sender.kind, sender.kind)) == 1.0
+        assert ("from:foreign" in values) == sender.abroad == (sender_type(organization, email, "") == "foreign")
+
+
+def test_a_newsroom_is_media_not_a_ministry():
+    from steward.drafting.facts import sender_type
+
+    assert sender_type("青禾電視台 新聞部《未來公民》", "", "") == "media"
+    assert sender_type("新民週報", "", "") == "media"
+
+
+def test_an_english_letter_from_a_taiwanese_organization_is_not_from_abroad():
+    values = features("Question about your data", "We would like to reuse the dataset.", "ReliefNet Taiwan",
+                      "team@reliefnet.example.tw").values
+    assert "from:foreign" not in values and values["from:taiwan"] == 1.0
+    values = features("Question about your data", "We would like to reuse the dataset.", "Datos Cívicos Chile",
+                      "hola@datos.example.cl").values
+    assert values["from:foreign"] == 1.0
+
+
+def test_the_sentence_that_asks_names_the_main_ask():
+    # "合作" in the introduction, the logo in the sentence that asks.
+    values = features("", "我們是長期關注開放政府的團體，過去和很多單位合作過。這次想請問活動海報上可以放你們的標誌嗎？").values
+    assert values["main:logo"] == 1.0
+    assert "main:together" not in values and "ask:together" in values
+
+
+def test_a_quoted_earlier_message_and_a_signature_do_not_change_what_is_asked():
+    body = "Hi,\nCould someone give a talk at our meetup in March?\n"
+    quoted = body + "\nOn Mon, 2 Nov 2026, Ann <ann@example.org> wrote:\n> We can sponsor a grant and pay the invoice.\n"
+    signed = body + "-- \nAnn, Treasurer, Grant Committee\n"
+    assert features("Talk", quoted).values == features("Talk", body).values == features("Talk", signed).values
+
+
+def test_a_category_whose_group_was_always_the_answer_leans_further_towards_it(rules_matcher):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import train_matching
+
+    rows = [{"expected": {"category": "international", "match": "g0v-intl"}}] * 8 + [
+        {"expected": {"category": "media", "match": None}}] * 8
+    rates = train_matching.handled_rates(rows, rules_matcher.rules)
+    assert rates["international"] == 0.9 and rates["media"] == 0.1
+    model = CategoryModel(list(CATEGORIES), {}, {"handled": rates})
+    rules_matcher.model = model
+    try:
+        assert rules_matcher._handled("international") > 1.0 > rules_matcher._handled("media")
+    finally:
+        rules_matcher.model = None
+    assert rules_matcher._handled("international") == 1.0  # no learned prior: the rules' weight as it was

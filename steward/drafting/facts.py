@@ -15,7 +15,7 @@ MAX_CHARS = 20_000
 MAX_QUESTIONS = 8
 MAX_QUESTION_CHARS = 240
 
-SENDER_TYPES = ("government", "school", "company", "ngo", "individual", "foreign")
+SENDER_TYPES = ("government", "school", "company", "ngo", "media", "individual", "foreign")
 
 # -- questions ----------------------------------------------------------------------
 
@@ -161,11 +161,17 @@ _GOVERNMENT = re.compile(r"政府|市府|縣府|部$|部[^分門落]|署|局|處
 _SCHOOL = re.compile(r"大學|學院|高中|國中|國小|中學|小學|學校|學系|研究所|系學會|university|college|school|institute of technology|\.edu\b|\.ac\.", re.IGNORECASE)
 _COMPANY = re.compile(r"公司|企業|集團|工作室|科技|股份|inc\b|ltd\b|llc\b|corp|gmbh|co\.,|company|studio|technologies", re.IGNORECASE)
 _NGO = re.compile(r"協會|基金會|學會|聯盟|社團法人|財團法人|促進會|社群|association|foundation|society|alliance|\bngo\b|non-?profit|network|collective|community|coalition", re.IGNORECASE)
+_MEDIA = re.compile(r"[日晚時週周]報|報社|報$|新聞台|新聞網|電視|廣播|雜誌|週刊|月刊|通訊社|媒體|\bnews\b|\btimes\b|magazine|radio|\btv\b|media|\bpress\b|\bpost\b|journal|broadcast", re.IGNORECASE)
+_TAIWAN = re.compile(r"台灣|臺灣|taiwan|taipei|台北|臺北", re.IGNORECASE)
 _FOREIGN_PLACE = re.compile(
-    r"日本|韓國|南韓|德國|法國|英國|美國|加拿大|澳洲|紐西蘭|新加坡|馬來西亞|印尼|泰國|越南|菲律賓|香港|印度|荷蘭|瑞典|芬蘭|丹麥|挪威|西班牙|義大利|"
+    r"日本|韓國|南韓|德國|法國|英國|美國|加拿大|澳洲|紐西蘭|新加坡|馬來西亞|印尼|泰國|越南|菲律賓|香港|印度|荷蘭|瑞典|芬蘭|丹麥|挪威|西班牙|義大利"
+    r"蒙古|尼泊爾|孟加拉|巴基斯坦|斯里蘭卡|柬埔寨|緬甸|以色列|土耳其|波蘭|烏克蘭|愛沙尼亞|愛爾蘭|葡萄牙|奧地利|瑞士|比利時|捷克|"
+    r"墨西哥|巴西|智利|阿根廷|哥倫比亞|秘魯|肯亞|奈及利亞|南非|"
     r"\b(?:japan|korea|germany|france|united kingdom|\buk\b|united states|usa|canada|australia|new zealand|singapore|malaysia|"
     r"indonesia|thailand|vietnam|philippines|hong kong|india|netherlands|sweden|finland|denmark|norway|spain|italy|europe|"
-    r"berlin|tokyo|seoul|london|paris)\b",
+    r"mongolia|nepal|bangladesh|pakistan|sri lanka|cambodia|myanmar|israel|turkey|poland|ukraine|estonia|ireland|"
+    r"portugal|austria|switzerland|belgium|czechia|mexico|brazil|chile|argentina|colombia|peru|latin america|africa|"
+    r"kenya|nigeria|south africa|berlin|tokyo|seoul|london|paris)\b",
     re.IGNORECASE,
 )
 _PUBLIC_MAIL = {"gmail.com", "yahoo.com", "yahoo.com.tw", "hotmail.com", "outlook.com", "icloud.com", "protonmail.com",
@@ -182,24 +188,51 @@ def is_public_mail_domain(domain: str) -> bool:
     return domain in _PUBLIC_MAIL
 
 
-def sender_type(organization: str, email: str, text: str) -> str:
-    """government, school, company, ngo, individual or foreign: who is asking."""
+@dataclass(frozen=True)
+class Sender:
+    """Who is asking: what kind of body (``kind``), and where it is."""
+
+    kind: str  # government, school, company, ngo, media or individual
+    abroad: bool  # a foreign address or organization, or an English letter naming a foreign place
+    taiwan: bool  # a .tw address, a Chinese organization name, or Taiwan in it
+
+
+def who_is_asking(organization: str, email: str, text: str = "") -> Sender:
+    """The kind of sender and where it writes from, from its organization and mail domain.
+
+    One reading for the drafts (``sender_type``) and the category model
+    (steward.matching.model), so both say the same about the same sender.
+    """
     domain = mail_domain(email)
     labels = domain.split(".") if domain and not is_public_mail_domain(domain) else []
     country = labels[-1] if labels else ""
-    if (country and len(country) == 2 and country != "tw") or _FOREIGN_PLACE.search(organization or ""):
-        return "foreign"
     name = organization or ""
-    # A company's department or a school's office is still the company or the school.
-    for pattern, kind in ((_SCHOOL, "school"), (_COMPANY, "company"), (_GOVERNMENT, "government"), (_NGO, "ngo")):
+    abroad = bool((country and len(country) == 2 and country != "tw") or _FOREIGN_PLACE.search(name))
+    kind = ""
+    # A company's department or a school's office is still the company or the school;
+    # a newsroom's 新聞部 is not a ministry.
+    for pattern, found in ((_SCHOOL, "school"), (_MEDIA, "media"), (_COMPANY, "company"), (_GOVERNMENT, "government"),
+                           (_NGO, "ngo")):
         if name and pattern.search(name):
-            return kind
-    for label, kind in _DOMAIN_TYPES:
-        if label in labels[:-1] or (labels and labels[-1] == label):
-            return kind
-    if not name and _FOREIGN_PLACE.search(text[:2000]) and not re.search(r"[\u4e00-\u9fff]", text[:2000]):
-        return "foreign"
-    return "individual" if not name else "ngo"
+            kind = found
+            break
+    if not kind:
+        for label, found in _DOMAIN_TYPES:
+            if label in labels[:-1] or (labels and labels[-1] == label):
+                kind = found
+                break
+    if not kind:
+        if not name and _FOREIGN_PLACE.search(text[:2000]) and not re.search(r"[\u4e00-\u9fff]", text[:2000]):
+            abroad = True
+        kind = "individual" if not name else "ngo"
+    taiwan = not abroad and (country == "tw" or bool(re.search(r"[\u4e00-\u9fff]", name)) or bool(_TAIWAN.search(name)))
+    return Sender(kind, abroad, taiwan)
+
+
+def sender_type(organization: str, email: str, text: str) -> str:
+    """government, school, company, ngo, media, individual or foreign: who is asking."""
+    sender = who_is_asking(organization, email, text)
+    return "foreign" if sender.abroad else sender.kind
 
 
 # -- what it touches on -------------------------------------------------------------

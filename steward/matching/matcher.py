@@ -436,6 +436,12 @@ class Matcher:
         }
         return CategoryGuess(self._categories[best], round(100 * confidence), why), shares
 
+    def _handled(self, key: str) -> float:
+        """How far the category's group is the usual answer: 1 at even odds, up to 2 when
+        the labelled requests of that category nearly always went to it (the model learned it)."""
+        rate = ((self.model.meta.get("handled") or {}) if self.model is not None else {}).get(key)
+        return 2.0 * rate if isinstance(rate, (int, float)) and 0 <= rate <= 1 else 1.0
+
     def _route_prior(self, fields, shares, points, reasons) -> None:
         """Lean towards the group that handles this kind of request; it wins when no project is named."""
         mentions = any(t in text for t in self._community for text in fields.values())
@@ -444,7 +450,7 @@ class Matcher:
             target = self._keys.get(rule.route_to) if rule and rule.route_to else None
             if target is None:
                 continue
-            boost = self.rules.route_weight * share * (1.0 if mentions else 0.6)
+            boost = self.rules.route_weight * share * (1.0 if mentions else 0.6) * self._handled(key)
             points[target] = points.get(target, 0.0) + boost
             reasons.setdefault(target, []).append(f"handles {key} requests")
 

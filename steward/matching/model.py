@@ -12,7 +12,12 @@ Features, all sparse and named:
 - ``c:XX`` / ``c:XXX``: Chinese character pairs and triples (no segmenter needed);
 - ``ask:…``: what the sender asks for, from a short list of phrasings per ask
   (use the logo, invite a speaker, join as a volunteer, …);
-- ``from:…``: who is asking (government, school, company, NGO, individual, foreign);
+- ``main:…``: an ask said in a sentence that asks (請問/想/希望/would like/could you…);
+  the words of those sentences also count 1.5 times, like the subject's. A quoted
+  earlier message or a signature is cut off first (``own_words``);
+- ``from:…``: who is asking (government, school, company, NGO, media, individual;
+  abroad or in Taiwan), read by steward.drafting.facts.who_is_asking as the drafts do;
+- ``ask:…|…``: an ask crossed with who is asking (data from abroad is an exchange);
 - ``channel:…`` and ``kind:…`` (the kind of the best-matching directory entry);
 - ``rule:…``, ``rulecat:…``, ``handler:…`` (from steward.matching.matcher): how strongly the
   cue words of categories.toml point at each category, the category the hand-set
@@ -115,19 +120,6 @@ SENDERS = {
     "foreign": ("寄件者在國外", "the sender is abroad"),
     "taiwan": ("寄件者在台灣", "the sender is in Taiwan"),
 }
-# In order: the first kind whose cues the organization shows is the one that counts
-# ("中部科技大學" is a school, not a company; a company's "法務部" is not a ministry).
-_SENDER_CUES = {
-    "media": ("日報", "新聞", "電視", "廣播", "雜誌", "週刊", "times", "news", "magazine", "radio", "tv",
-              "media", "press", "post", "journal"),
-    "company": ("公司", "股份", "企業", "集團", "inc", "ltd", "llc", "co.", "corp", "gmbh", "company"),
-    "school": ("大學", "學院", "高中", "國中", "國小", "學校", "系", "研究所", "university", "college", "school",
-               "institute", ".edu", ".ac."),
-    "gov": ("政府", "市府", "縣府", "公所", "行政院", "部", "局", "署", "委員會", "議會", "立法院", "government",
-            "ministry", "city of", "council", "municipal", "agency", ".gov"),
-    "ngo": ("協會", "基金會", "學會", "聯盟", "社團", "foundation", "association", "ngo", "society", "network",
-            "collective", "alliance", "coalition"),
-}
 CHANNEL_WORDS = {
     "email": ("寄來電子郵件", "came by email"), "form": ("經表單送來", "came through the form"),
     "facebook": ("在臉書留言", "came on Facebook"), "slack": ("在 Slack 上問", "came on Slack"),
@@ -193,24 +185,18 @@ def _has(text: str, phrase: str) -> bool:
     return phrase in text
 
 
-def sender_kinds(organization: str, from_email: str, language: str) -> list[str]:
-    """Who is asking, as a few coarse labels; an empty organization means an individual."""
-    org = normalize(organization)
-    domain = normalize(from_email).rpartition("@")[2]
-    kinds = []
-    for kind, cues in _SENDER_CUES.items():
-        if any((_has(org, c) if c.isascii() else c in org) for c in cues if not c.startswith(".")) or any(
-            c in "." + domain + "." for c in cues if c.startswith(".")
-        ):
-            kinds.append(kind)
-            break
-    if not org:
-        kinds.append("individual")
-    tw = domain.endswith(".tw") or bool(_CJK_RUN.search(org)) or "taiwan" in org or "台灣" in org
-    if tw:
-        kinds.append("taiwan")
-    elif language == "en" and (org or domain):
+def sender_kinds(organization: str, from_email: str, text: str = "") -> list[str]:
+    """Who is asking, as a few coarse labels: the kind of body, and abroad or in Taiwan.
+
+    The same reading as the drafts' (steward.drafting.facts.who_is_asking)."""
+    from steward.drafting.facts import who_is_asking
+
+    sender = who_is_asking(organization, from_email, text)
+    kinds = [{"government": "gov"}.get(sender.kind, sender.kind)]
+    if sender.abroad:
         kinds.append("foreign")
+    elif sender.taiwan:
+        kinds.append("taiwan")
     return kinds
 
 
@@ -228,14 +214,60 @@ class Features:
     cues: dict[str, list[str]] = field(default_factory=dict)  # category -> the rule cue words found
 
 
+# Where the sender states what they want: a sentence holding one of these is the
+# ask; the rest of the letter is context (who we are, the event, a signature).
+ASK_MARKERS = re.compile(
+    r"請問|請教|想請|想要|想|希望|能否|可否|是否|可以|可不可以|能不能|盼|邀請|誠摯|申請|徵求|尋求|請.{0,6}協助|麻煩"
+    r"|\b(?:would like|would love|we'd like|i'd like|we'd love|could you|can you|could we|can we|may we|would you"
+    r"|we want|i want|we hope|i hope|hoping|looking for|interested in|wondering|request|invite|inviting|please)\b"
+)
+_SENTENCE = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)\s+")
+ASK_GRAM_WEIGHT = 1.5  # words in the sentences that ask count as much as the subject's
+
+
+# Where the sender's own words end: a quoted earlier message or a signature.
+_QUOTE_START = re.compile(
+    r"^(?:>|-{2,}\s*(?:original message|forwarded message|原始郵件|轉寄郵件)|on .{0,200} wrote:\s*$"
+    r"|.{0,200}(?:寫道|wrote)\s*[:：]\s*$|from:\s.+@|寄件者[:：]|-- ?$|sent from my )",
+    re.IGNORECASE,
+)
+
+
+def own_words(body: str) -> str:
+    """The body up to a quoted earlier message or a signature separator.
+
+    A reply carries the thread below it and a letter its signature; neither says
+    what this message asks. Nothing is cut when that would leave nothing.
+    """
+    lines = (body or "")[:MAX_CHARS].splitlines()
+    for n, line in enumerate(lines):
+        if n and _QUOTE_START.match(line.strip()):
+            return "\n".join(lines[:n])
+    return "\n".join(lines)
+
+
+def ask_sentences(text: str) -> list[str]:
+    """The sentences of a (raw) text that ask for something, normalized."""
+    found = []
+    for sentence in _SENTENCE.split((text or "")[:MAX_CHARS]):
+        sentence = normalize(sentence)
+        if sentence and ASK_MARKERS.search(sentence):
+            found.append(sentence)
+    return found
+
+
 def features(
     subject: str = "", body: str = "", organization: str = "", from_email: str = "", channel: str = "",
     entry_kinds: tuple[str, ...] | list[str] = (),
 ) -> Features:
     """The request as named sparse features; text n-grams are scaled to unit length."""
+    body = own_words(body)
     subj, text = normalize(subject), normalize(body)
     grams: dict[str, float] = {}
     _text_grams(text, 1.0, grams)
+    asking = ask_sentences(body or "")
+    for sentence in asking:
+        _text_grams(sentence, ASK_GRAM_WEIGHT, grams)
     _text_grams(subj, 1.5, grams)
     norm = math.sqrt(sum(v * v for v in grams.values())) or 1.0
     values = {k: v / norm for k, v in grams.items()}
@@ -247,10 +279,17 @@ def features(
             if any(_has(subj, p) for p in phrases):
                 values["ask:" + key] += 0.5
                 values["subject:" + key] = 1.0  # the subject states the main ask
+            if any(_has(sentence, p) for sentence in asking for p in phrases):
+                values["main:" + key] = 1.0  # said where the sender asks for something
     language = _language(subject or "", body or "")
-    senders = sender_kinds(organization, from_email, language)
+    senders = sender_kinds(organization, from_email, body or "")
     for kind in senders:
         values["from:" + kind] = 1.0
+    # The same ask means another thing from another sender (data asked for from abroad
+    # is an exchange; a logo asked for by a company is naming): ask × who, learned.
+    for key in [k for k in values if k.startswith("ask:")]:
+        for kind in senders:
+            values[f"{key}|{kind}"] = 0.5
     if channel:
         values["channel:" + channel] = 1.0
     for kind in entry_kinds[:1]:
@@ -368,6 +407,9 @@ def _describe(name: str, feats: Features | None = None) -> tuple[str, str] | Non
     if kind == "subject" and value in ASK_WORDS:
         zh, en = ASK_WORDS[value]
         return f"主旨：{zh}", f"subject: {en}"
+    if kind == "main" and value in ASK_WORDS:
+        zh, en = ASK_WORDS[value]
+        return f"請求的重點：{zh}", f"what they ask: {en}"
     if kind == "from":
         return SENDERS.get(value)
     if kind == "channel":
@@ -399,7 +441,7 @@ def explain(model: CategoryModel, feats: Features, best: int, *, limit: int = 3)
     for margin, name in pushes[:12]:
         described = _describe(name, feats)
         kind, _, value = name.partition(":")
-        topic = {"ask": "ask:", "subject": "ask:", "rule": "rules:", "rulecat": "rules:"}.get(kind, kind + ":") + value
+        topic = {"ask": "ask:", "subject": "ask:", "main": "ask:", "rule": "rules:", "rulecat": "rules:"}.get(kind, kind + ":") + value.partition("|")[0]
         if described and topic in said:
             continue  # "asks for money" and "the subject asks for money": one reason
         said.add(topic)

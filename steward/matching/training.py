@@ -50,6 +50,8 @@ def train_user_model(store, settings) -> dict:
     )
     model = train(examples, list(CATEGORIES), options, prior=prior)
     model.meta["user_labels"] = len(examples)
+    if "handled" in meta:
+        model.meta["handled"] = meta["handled"]  # the route prior stays the shipped one
 
     def right(m) -> int:
         return sum(

@@ -240,7 +240,10 @@ async def test_the_preview_starts_at_the_top_of_each_request(db_path):
         await settle(app, pilot)
         view = app.screen.view
         assert app.screen.inbox.current.external_id == "long"
-        await pilot.press("enter", "pagedown", "pagedown")
+        await pilot.press("enter")
+        await settle(app, pilot)  # the long body is laid out before paging through it
+        await pilot.press("pagedown", "pagedown")
+        await settle(app, pilot)
         assert view.scroll_y > 0
         await pilot.press("escape", "j")
         await settle(app, pilot)

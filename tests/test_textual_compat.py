@@ -105,3 +105,29 @@ def test_no_other_module_touches_private_textual_names():
                     and "._" in node.value:
                 offenders.append(f"{path.name}:{node.lineno} {node.value!r}")
     assert not offenders
+
+
+async def test_the_draft_editor_breaks_chinese_lines_by_the_line_start_rules():
+    from textual.app import App
+    from textual.widgets import TextArea
+
+    from steward.tui.textual_compat import install_cjk_editor_wrapping
+
+    install_cjk_editor_wrapping()
+    text = "謝謝您在 2026 年 11 月 3 日的來信，也謝謝貴單位想邀請社群的朋友分享：「公民參與與數位治理」專題講座，時間是十二月十日。"
+
+    class Host(App):
+        def compose(self):
+            yield TextArea(text, soft_wrap=True, id="editor")
+
+    for width in (12, 17, 23, 31):
+        app = Host()
+        async with app.run_test(size=(width + 2, 20)) as pilot:
+            area = app.query_one(TextArea)
+            area.styles.width = width
+            await pilot.pause()
+            sections = area.wrapped_document.get_sections(0)
+            assert "".join(sections) == text  # nothing lost or added
+            assert len(sections) > 1
+            for section in sections[1:]:
+                assert not section.startswith(("，", "：", "」", "。")), (width, sections)

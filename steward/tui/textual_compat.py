@@ -30,6 +30,7 @@ PRIVATE_API: tuple[tuple[str, str, str], ...] = (
     ("textual._compositor", "", "Compositor"),
     ("textual._compositor", "Compositor", "_render_chops"),  # replaced by wide_chars
     ("textual._compositor", "Compositor", "_get_renders"),  # called by the replacement
+    ("textual.document._wrapped_document", "", "compute_wrap_offsets"),  # replaced for CJK lines
 )
 # Attributes set on instances only: the test checks them on a live node, not the class.
 INSTANCE_ATTRIBUTES = frozenset({"_bindings", "_keymap", "_compositor"})
@@ -104,3 +105,36 @@ def replace_compositor_render_chops(method: Callable) -> None:
 def composed_lines(screen) -> list:
     """The screen's lines as strips, as the compositor puts them on the terminal."""
     return screen._compositor.render_strips()
+
+
+# --- the draft editor's line breaks -------------------------------------------------------
+
+
+def _cjk_wrap_offsets(original: Callable) -> Callable:
+    """Textual's wrap offsets, except that a line with Chinese in it breaks between
+    phrases and never before ，：」 (the preview's rules, steward.tui.cjk_wrap)."""
+    from steward.tui import cjk_wrap
+
+    def offsets(text, width, tab_size, fold=True, precomputed_tab_sections=None):
+        if "\t" in text or not cjk_wrap.has_cjk(text) or width < 2:
+            return original(text, width, tab_size, fold=fold, precomputed_tab_sections=precomputed_tab_sections)
+        found, position = [], 0
+        for line in cjk_wrap.wrap(text, width):
+            start = text.find(line, position) if line else position
+            if start < 0:  # the wrapper changed the text: keep Textual's own breaks
+                return original(text, width, tab_size, fold=fold, precomputed_tab_sections=precomputed_tab_sections)
+            if start > 0 and line:
+                found.append(start)
+            position = start + len(line)
+        return found
+
+    offsets.steward_cjk = True
+    return offsets
+
+
+def install_cjk_editor_wrapping() -> None:
+    """Make TextArea's soft wrap follow the CJK line-break rules (idempotent)."""
+    import textual.document._wrapped_document as wrapped
+
+    if not getattr(wrapped.compute_wrap_offsets, "steward_cjk", False):
+        wrapped.compute_wrap_offsets = _cjk_wrap_offsets(wrapped.compute_wrap_offsets)

@@ -87,6 +87,9 @@ class DraftScreen(Screen):
     ]
 
     def __init__(self, request: Request, *, autosave_seconds: float = AUTOSAVE_SECONDS) -> None:
+        from steward.tui.textual_compat import install_cjk_editor_wrapping
+
+        install_cjk_editor_wrapping()  # the editor breaks Chinese lines as the preview does
         super().__init__()
         self.request = request
         # The request version this screen's writes are based on: a save made

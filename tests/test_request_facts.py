@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -80,29 +78,6 @@ def test_an_open_question_is_marked_for_the_steward_and_a_deadline_acknowledged(
     assert "Could we schedule a video call next week?" in draft.body
     assert unanswered_markers(draft.body) == 1
     assert "15 December" in draft.body
-
-
-def _samples():
-    for line in (DATA / "labelled_requests.jsonl").read_text(encoding="utf-8").splitlines():
-        data = json.loads(line)
-        data.pop("expected")
-        data["received_at"] = datetime.fromisoformat(data["received_at"])
-        yield data
-
-
-def test_every_sample_draft_takes_up_its_questions_and_deadlines(tmp_path):
-    settings = load_settings(database=tmp_path / "s.db")
-    for number, data in enumerate(_samples(), 1):
-        asked = request(data.pop("body"), **{k: v for k, v in data.items() if k in Request.__dataclass_fields__})
-        draft = render_draft(asked, settings=settings, directory={})
-        for question in draft.facts.questions:
-            assert question in draft.body, (asked.external_id, question)
-        english = draft.language == "en"
-        for deadline in draft.facts.deadlines:
-            day = f"{deadline.on.day} " if english else f"{deadline.on.month} 月 {deadline.on.day} 日"
-            assert day in draft.body, (asked.external_id, deadline)
-        assert "○○" not in draft.body
-    assert number == 180
 
 
 def _shipped_directory(tmp_path):

@@ -12,7 +12,7 @@ from steward.models import IncomingRequest
 from steward.store import Store
 from steward.tui.dialogs.prompts import ChoiceDialog, FuzzyPicker, NoteDialog, PromptDialog
 from steward.tui.inbox.screen import InboxScreen, RequestScreen
-from tests.tui_helpers import make_app, make_inbox, screen_text, settle
+from tests.tui_helpers import settle_until, make_app, make_inbox, screen_text, settle
 
 
 @pytest.fixture
@@ -368,12 +368,10 @@ async def test_language_switches_at_once(inbox_db):
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(app, pilot)
         await pilot.press("L")
-        await settle(app, pilot)
-        text = screen_text(app)
-        assert "新進 60" in text and "說明" in text  # tab and footer in Chinese
+        # tab and footer in Chinese (the footer recomposes after its bindings change)
+        assert await settle_until(app, pilot, lambda: "新進 60" in screen_text(app) and "說明" in screen_text(app))
         await pilot.press("L")
-        await settle(app, pilot)
-        assert "New 60" in screen_text(app)
+        assert await settle_until(app, pilot, lambda: "New 60" in screen_text(app) and "Help" in screen_text(app))
 
 
 async def test_keys_can_be_remapped_in_config(inbox_db):

@@ -172,3 +172,14 @@ async def _quiet(app, nodes, rounds: int = 100) -> None:
         if all(node._message_queue.empty() for node in nodes()):  # noqa: SLF001 - no public way to ask
             return
     raise AssertionError("messages kept coming")
+
+
+async def settle_until(app, pilot, predicate, *, rounds: int = 20) -> bool:
+    """Settle until `predicate()` holds: for what Textual does after a refresh (a footer
+    recomposing after its bindings change), which one settle can finish just before.
+    Waits on the app's own events, never on the clock; at most `rounds` settles."""
+    for _ in range(rounds):
+        await settle(app, pilot)
+        if predicate():
+            return True
+    return predicate()

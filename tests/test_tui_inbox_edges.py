@@ -11,7 +11,7 @@ from steward.models import StewardError
 from steward.store import Store
 from steward.tui.dialogs.prompts import NoteDialog
 from steward.tui.inbox.screen import InboxScreen
-from tests.tui_helpers import make_app, make_inbox, screen_text, settle
+from tests.tui_helpers import make_app, make_inbox, screen_text, settle, settle_until
 
 
 @pytest.fixture
@@ -246,9 +246,12 @@ async def test_the_preview_starts_at_the_top_of_each_request(db_path):
         await settle(app, pilot)
         assert view.scroll_y > 0
         await pilot.press("escape", "j")
-        await settle(app, pilot)
+        # The next request is loaded by a worker and laid out after a refresh.
+        shown = await settle_until(
+            app, pilot, lambda: view.details.request.id == app.screen.inbox.current.id and view.scroll_y == 0
+        )
         assert view.details.request.id == app.screen.inbox.current.id
-        assert view.scroll_y == 0
+        assert shown and view.scroll_y == 0
 
 
 # --- Chinese in the preview -------------------------------------------------------------

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from steward.drafting import drafts as drafting
 from steward.config.settings import Settings
-from steward.drafting.drafts import choose_language, choose_template, placeholder_values, render_draft
+from steward.drafting.drafts import unanswered_markers, choose_language, choose_template, placeholder_values, render_draft
 from steward.models import CATEGORIES, CategoryGuess, ConfigError, Match, MatchResult, Request, SignatureMissing, UsageError
 from steward.drafting.templates import PLACEHOLDERS, check_templates, load_templates
 
@@ -185,10 +185,14 @@ def test_a_reply_is_never_signed_with_the_login_name(settings):
 
 def test_draft_without_a_name_says_how_to_set_it(inbox, monkeypatch):
     monkeypatch.delenv("STEWARD_NAME")
-    result = run(inbox, "draft", "s003", "--print")
-    assert result.exit_code == 2
-    assert 'steward config set steward.name "Your Name"' in result.output
-    assert "tester" not in result.output
+    saved = run(inbox, "draft", "s003")
+    assert saved.exit_code == 2
+    assert 'steward config set steward.name "Your Name"' in saved.output
+    preview = run(inbox, "draft", "s003", "--print", "--json")
+    assert preview.exit_code == 0
+    body = json.loads(preview.stdout)["body"]
+    assert "[answer: your name" in body and "tester" not in body  # a marked line, never the login name
+    assert unanswered_markers(body) >= 1
 
 
 def test_chinese_reply_spaces_latin_values_but_not_han_ones(settings):

@@ -49,6 +49,8 @@ def draft_command(cli: CliContext, ref, template_key, language, print_only, as_j
         store, cli.settings, request, template_key=template_key, language=language, save=not print_only, force=force
     )
     state = store.checklist_state(request.id)
+    if not cli.settings.signature:
+        cli.warn('steward: the signature is a placeholder: steward config set steward.name "Your Name"')
     if as_json:
         cli.echo_json(rendered.as_json(request.id, version, state))
         return

@@ -134,6 +134,11 @@ _WHOLE_COMMUNITY = re.compile(
 _LOGO = re.compile(r"logo|標誌|商標", re.IGNORECASE)
 
 
+# A preview drafted before the steward set their name is signed with this: sending refuses it.
+UNSIGNED_ZH = '[回答：你的名字，用 steward config set steward.name "你的名字" 設定]'
+UNSIGNED_EN = '[answer: your name; set it with steward config set steward.name "Your Name"]'
+
+
 def unanswered_markers(body: str) -> int:
     """How many questions in a reply are still marked for the steward to answer."""
     return sum(body.count(marker) for marker in ANSWER_MARKERS)
@@ -549,8 +554,13 @@ def render_draft(
     templates: Mapping[str, Template] | None = None,
     guidance: Sequence[GuidanceItem] | None = None,
     partner: Any = None,
+    unsigned_ok: bool = False,
 ) -> RenderedDraft:
     """A reply to `request` and the checklist that goes with it.
+
+    Without ``steward.name`` the draft is refused (SignatureMissing), unless
+    `unsigned_ok` (a preview that is not saved): then the signature is a marked
+    line the steward must fill in, which sending refuses like any other marker.
 
     `partner` is what the inbox remembers of the sender's organization
     (Store.partnership(request.id)); None drafts as for a first request.
@@ -580,7 +590,9 @@ def render_draft(
         values["match_contact"] = values["match_url"] = ("[answer: how to reach that project]" if english
                                                          else "[回答：這個專案的聯絡方式]")
     if "{steward_name}" in template_body and not one_line(getattr(settings, "signature", None) or ""):
-        raise SignatureMissing()
+        if not unsigned_ok:
+            raise SignatureMissing()
+        values["steward_name"] = UNSIGNED_EN if is_english(lang) else UNSIGNED_ZH
     # Nothing left once the template's own addresses are taken out: the entry's website, else
     # its contacts again (naming the right list twice beats pointing to the g0v home page).
     own_url = one_line(_entry_value(entry, "url")) if entry is not None else values["match_url"]
@@ -648,6 +660,7 @@ def draft_reply(
     rendered = render_draft(
         request, settings=settings, directory=load_directory(settings),
         template_key=template_key, language=language, partner=store.partnership(request.id),
+        unsigned_ok=not save,  # a preview may show where the name goes; a saved draft needs it
     )  # fmt: skip
     version = None
     if save:

@@ -53,16 +53,15 @@ def check_everything(settings: Any) -> CheckReport:
 
     report.problems.extend(check_templates(settings))
     report.problems.extend(check_guidance(settings))
-    for load in (lambda s, _report: load_category_rules(s), _load_directory):
-        try:
-            load(settings, report)
-        except ConfigError as exc:
-            report.problems.append(str(exc))
-    return report
-
-
-def _load_directory(settings: Any, report: CheckReport) -> None:
     from steward.directory.entries import directory_warnings, load_directory
 
-    # Shared or everyday names are worth fixing, but steward works with them: warnings.
-    report.warnings.extend(directory_warnings(load_directory(settings)))
+    try:
+        load_category_rules(settings)
+    except ConfigError as exc:
+        report.problems.append(str(exc))
+    try:
+        # Shared or everyday names are worth fixing, but steward works with them: warnings.
+        report.warnings.extend(directory_warnings(load_directory(settings)))
+    except ConfigError as exc:
+        report.problems.append(str(exc))
+    return report

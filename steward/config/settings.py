@@ -17,12 +17,10 @@ from zoneinfo import ZoneInfo
 from steward.config.declaration import (
     ARRAYS,
     BY_KEY,
-    LANGUAGES,  # noqa: F401 (part of this module's API)
     REQUIRED_IN_ARRAY,
     SECTIONS,
     SETTINGS,
     TABLES_OF_STRINGS,
-    THEMES,  # noqa: F401
     TYPE_NAMES,
 )
 from steward.config.toml_files import TomlFile, read_toml

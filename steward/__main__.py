@@ -18,6 +18,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     database = _database_of_a_plain_launch(args)
     if database is not None:
+        # Start-up allocates many objects that live as long as the app, and the cyclic
+        # collector would walk them again and again while Textual loads: hold it off
+        # until the first screen is drawn (a tenth of the launch), then set those
+        # objects aside for good (gc.freeze) so later collections skip them too.
+        gc.disable()
         from steward.models import StewardError
 
         try:
@@ -27,9 +32,9 @@ def main(argv: list[str] | None = None) -> None:
             settings = load_settings(None, database=database or None)
             first_page = prepare(settings, settings.database)
         except (StewardError, OSError, sqlite3.Error):
-            pass  # the CLI path below reports it as for any command
+            gc.enable()  # the CLI path below reports it as for any command
         else:
-            code = run_app(settings, settings.database, first_page)
+            code = run_app(settings, settings.database, first_page, after_first_paint=_collect_again)
             if code:
                 sys.exit(code)
             return
@@ -41,6 +46,11 @@ def main(argv: list[str] | None = None) -> None:
     # through it (about 8 ms of `steward list`'s 64).
     gc.freeze()
     cli.main(args=args, prog_name="steward")
+
+
+def _collect_again() -> None:
+    gc.freeze()
+    gc.enable()
 
 
 def _database_of_a_plain_launch(args: list[str]) -> str | None:

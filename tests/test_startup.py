@@ -16,7 +16,7 @@ import pytest
 from textual.color import Color
 
 from tests.conftest import sample_records
-from tests.tui_helpers import make_app, make_inbox, settle
+from tests.tui_helpers import make_app, make_inbox, screen_text, settle
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -92,3 +92,52 @@ async def test_the_app_starts_in_the_configured_theme(db_path, configured, theme
         assert ("-light-mode" in app.classes) == (configured == "steward-light")
         if background is not None:
             assert app.screen.styles.background == Color.parse(background)
+
+
+async def test_after_first_paint_runs_once_with_the_first_rows_on_screen(db_path):
+    from steward.config.settings import load_settings
+    from steward.tui.app import StewardApp
+    from steward.tui.launch import prepare
+
+    make_inbox(db_path)
+    settings = load_settings(database=db_path)
+    first_page = prepare(settings, db_path)
+    newest_subject = first_page.rows[0].subject[:20]
+    seen: list[str] = []
+
+    def after_first_paint() -> None:
+        seen.append(screen_text(app))
+
+    app = StewardApp(
+        settings=settings, database=db_path, first_page=first_page, after_first_paint=after_first_paint
+    )
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "j")
+        await settle(app, pilot)
+    assert len(seen) == 1 and newest_subject in seen[0]
+
+
+def test_a_plain_launch_holds_the_collector_off_until_the_first_screen_is_drawn(db_path, monkeypatch):
+    import gc
+
+    import steward.tui.launch
+    from steward.__main__ import main
+
+    make_inbox(db_path)
+    states: dict[str, bool] = {}
+
+    def run_app(settings, database, first_page, *, after_first_paint=None):
+        states["while loading"] = gc.isenabled()
+        assert first_page is not None and first_page.rows
+        after_first_paint()
+        states["after the first paint"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(steward.tui.launch, "run_app", run_app)
+    try:
+        main(["--db", str(db_path)])
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    assert states == {"while loading": False, "after the first paint": True}

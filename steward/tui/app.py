@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -64,11 +65,13 @@ class StewardApp(App):
 
     def __init__(
         self, *, settings: Settings, database: Path, inbox_label: str | None = None, first_page=None,
-        poll_seconds: float | None | object = _DEFAULT_POLL,
+        poll_seconds: float | None | object = _DEFAULT_POLL, after_first_paint: Callable[[], None] | None = None,
     ) -> None:
         """`poll_seconds`: how often to look for other stewards' changes (POLL_SECONDS by
-        default); None never looks on its own: tests call `check_for_changes()` instead."""
+        default); None never looks on its own: tests call `check_for_changes()` instead.
+        `after_first_paint`: called once the first screen has been drawn."""
         super().__init__()
+        self.after_first_paint = after_first_paint
         self.poll_seconds = POLL_SECONDS if poll_seconds is _DEFAULT_POLL else poll_seconds
         # steward.tui.prefetch.FirstPage: the default tab's rows, read before Textual loaded.
         self.first_page = first_page
@@ -139,6 +142,8 @@ class StewardApp(App):
     def on_mount(self) -> None:
         # Tags, names and the directory are for later keys, not the first rows: read them once those are drawn.
         self.call_after_refresh(self._load_reference_data, with_directory=True)
+        if self.after_first_paint is not None:
+            self.call_after_refresh(self.after_first_paint)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.check_for_changes)
 

@@ -8,9 +8,7 @@ screen is mounted instead of starting a query then. No Textual import here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from steward.models import Request, RequestFilter, StewardError
+from steward.models import Request, RequestFilter
 
 FIRST_TAB = RequestFilter(statuses=("new",))
 PAGE_SIZE = 100
@@ -22,19 +20,11 @@ class FirstPage:
     rows: list[Request]
 
 
-def read_first_page(database: Path, settings) -> FirstPage | None:
-    """The default tab's first page, or None (the app then queries as usual)."""
+def read_first_page(store) -> FirstPage | None:
+    """The default tab's first page from an open Store, or None (the app then queries as usual)."""
     import sqlite3
 
-    from steward.store import Store
-
-    try:
-        store = Store.open_for(settings, database)
-    except (StewardError, sqlite3.Error):
-        return None
     try:
         return FirstPage(FIRST_TAB, store.list_requests(FIRST_TAB, limit=PAGE_SIZE, brief=True))
     except sqlite3.Error:
         return None
-    finally:
-        store.close()

@@ -162,7 +162,7 @@ def _launch(args: list[str], env_extra: dict | None = None) -> subprocess.Comple
 
     code = (
         "import sys, steward.tui.launch as launch\n"
-        "def fake_run(settings, database, first_page):\n"
+        "def fake_run(settings, database, first_page, **options):\n"
         "    rows = len(first_page.rows) if first_page else None\n"
         "    print('APP', database, rows, 'click' in sys.modules)\n"
         "    return 0\n"

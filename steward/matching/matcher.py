@@ -13,11 +13,14 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from steward.matching.index import ASCII_ALNUM, CJK_CLASS, CJK_RUN, Hit, Prepared, Term, TermIndex, ngrams
 from steward.matching.rules import CategoryRules, load_category_rules
 from steward.models import CATEGORIES, CategoryGuess, Match, MatchResult
+from steward.matching.routing import Evidence, RouteModel, shipped_route_model
+from steward.matching.routing import features as route_features
 from steward.matching.spam import spam_verdict
 
 DEFAULT_MIN_SCORE = 60
@@ -116,7 +119,7 @@ class Matcher:
 
     def __init__(
         self, directory, rules: CategoryRules, *, min_score: int = DEFAULT_MIN_SCORE, commonness=None, model=None,
-        language: str = "en",
+        language: str = "en", route_model: RouteModel | bool = True,
     ):
         self.entries = list(directory.entries)
         self.rules = rules
@@ -124,6 +127,8 @@ class Matcher:
         self.model = model
         self.language = language  # which language the category's reasons are written in
         self.min_score = min_score
+        # The fitted route model (steward.matching.routing); None: the hand-set points decide.
+        self.route_model = _shipped_route_model() if route_model is True else (route_model or None)
         self._keys = {e.key: i for i, e in enumerate(self.entries)}
         terms: list[Term] = []
         for i, entry in enumerate(self.entries):
@@ -172,6 +177,33 @@ class Matcher:
         self, subject: str = "", body: str = "", organization: str = "", from_name: str = "", from_email: str = "",
         channel: str = "",
     ) -> MatchResult:
+        language, category, spam, found = self._read(subject, body, organization, from_name, from_email, channel)
+        if found is None:
+            return MatchResult(language, category, [], spam)
+        if self.route_model is None:
+            matches = self._hand_set_routes(found)
+        else:
+            matches = []
+            for i, values, why in self._route_candidates(found):
+                score = round(100 * self.route_model.probability(values))
+                if score >= self.min_score:
+                    e = self.entries[i]
+                    matches.append(Match(e.key, e.name, e.kind, score, why))
+        matches.sort(key=lambda m: (-m.score, m.key))
+        return MatchResult(language, category, matches, spam)
+
+    def route_candidates(
+        self, subject: str = "", body: str = "", organization: str = "", from_name: str = "", from_email: str = "",
+        channel: str = "",
+    ) -> list[tuple[str, dict[str, float]]]:
+        """What the route model sees: (entry key, features) for every entry a request could go to.
+        Empty for spam. scripts/train_routing.py fits the model to these."""
+        found = self._read(subject, body, organization, from_name, from_email, channel)[3]
+        return [] if found is None else [(self.entries[i].key, v) for i, v, _ in self._route_candidates(found)]
+
+    def _read(self, subject, body, organization, from_name, from_email, channel):
+        """Language, category, spam verdict and what the request says about each entry
+        (None when it is not to be routed at all)."""
         fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
         fields = {k: v for k, v in fields.items() if v}
         language = detect_language(" ".join((subject or "", body or "")))
@@ -179,32 +211,25 @@ class Matcher:
         weights, cue_weights = dict(FIELD_WEIGHTS), dict(CUE_FIELD_WEIGHTS)
         if "subject" not in fields:
             weights["body"] = cue_weights["body"] = BODY_WITHOUT_SUBJECT
-        points, reasons, named = self._score_entries(prepared, weights)
+        points, reasons, named, evidence = self._score_entries(prepared, weights)
         spam = spam_verdict(subject, body, organization, from_name, from_email)
         if spam.likely:
             why = {"zh-TW": ["看起來是垃圾信或詐騙"], "en": ["looks like spam or a scam"]}
             guess = CategoryGuess("other", spam.score, why[_reason_language(self.language)], why)
-            return MatchResult(language, guess, [], spam)
+            return language, guess, spam, None
         if self.model is not None:
-            category, shares = self._model_category(
+            category, shares, off_topic = self._model_category(
                 prepared, cue_weights, points, subject, body, organization, from_email, channel
             )
         else:
             category, shares = self._categorize(prepared, cue_weights, points)
+            off_topic = category.score / 100 if category.key == "other" else 0.0
         if self.model is None and category.key == "other" and category.score > 0 and not named:
             # The rules' "other" fires on spam words; the model's "other" is off-topic
             # but not spam, and a directory entry that fits it (one a steward added
             # for such requests) still gets it. Spam returned above, unrouted.
-            return MatchResult(language, category, [], spam)
-        self._route_prior(fields, shares, points, reasons)
-        matches = []
-        for i, p in points.items():
-            score = _saturate(p)
-            if score >= self.min_score:
-                e = self.entries[i]
-                matches.append(Match(e.key, e.name, e.kind, score, reasons[i]))
-        matches.sort(key=lambda m: (-m.score, m.key))
-        return MatchResult(language, category, matches, spam)
+            return language, category, spam, None
+        return language, category, spam, _Found(fields, shares, off_topic, points, reasons, evidence)
 
     def match_request(self, record) -> MatchResult:
         return self.match(
@@ -238,19 +263,22 @@ class Matcher:
         by_entry: dict[int, list[tuple[float, Term, Hit]]] = {}
         for ti, (w, h) in best.items():
             by_entry.setdefault(terms[ti].owner, []).append((w * self._idf[ti], terms[ti], h))
+        evidence: dict[int, Evidence] = {}
         for i, found in by_entry.items():
             found.sort(key=lambda x: -x[0])
             names = [f for f in found if f[1].tag != "keyword"]
             words = [f for f in found if f[1].tag == "keyword"]
             total = 0.0
             why = []
+            ev = evidence[i] = Evidence()
             if names:
                 w, term, hit = names[0]
                 note = f" (fuzzy {hit.sim})" if hit.sim < 100 else ""
-                share = self._name_share(i, hit, found, per_field, req)
-                if share < 1.0:
+                backed, spec = self._name_backing(i, hit, found, per_field, req)
+                ev.name, ev.name_backed, ev.name_specificity = w, backed, spec
+                if not backed:
                     # An everyday word ("lost", 聯絡人) seen once in the body: not enough on its own.
-                    w *= share
+                    w *= spec
                     note += " (a short or common name; nothing else of this entry backs it up)"
                 total += NAME_POINTS * w + 0.25 * min(2, len(names) - 1)
                 why.append(f"{term.tag} '{term.label}' {_in(hit.field)}{note}")
@@ -258,9 +286,10 @@ class Matcher:
             if words:
                 total += KEYWORD_POINTS * sum(w for w, _, _ in words)
                 why.append("keywords: " + ", ".join(t.label for _, t, _ in words[:6]))
+                ev.keywords = sum(w for w, _, _ in words)
             points[i] = total
             reasons[i] = why
-        return points, reasons, named
+        return points, reasons, named, evidence
 
     def _specificity(self, ti: int) -> float:
         from steward.matching.specificity import specificity
@@ -271,18 +300,18 @@ class Matcher:
             spec = self._specific[text] = specificity(text, self._commonness)
         return spec
 
-    def _name_share(self, i: int, hit: Hit, found, per_field, req: Prepared) -> float:
-        """How much of its weight the entry's best name keeps: 1.0, or its specificity (0..1).
+    def _name_backing(self, i: int, hit: Hit, found, per_field, req: Prepared) -> tuple[bool, float]:
+        """Whether the entry's best name may count in full, and its specificity (0..1).
 
         A name short or common enough to turn up by chance counts in full only
         when something backs it up: it is in the subject, another telling word
         of the same entry is there, or the entry's address is.
         """
         if "subject" in per_field[hit.term]:
-            return 1.0
+            return True, 1.0
         spec = self._specificity(hit.term)
         if spec >= STANDS_ALONE:
-            return 1.0
+            return True, spec
         text = self._entry_index.terms[hit.term].text
         for _, other, h in found:
             if (
@@ -291,11 +320,9 @@ class Matcher:
                 and self._idf[h.term] >= 0.5
                 and self._specificity(h.term) >= CORROBORATES
             ):
-                return 1.0
+                return True, spec
         url = self._url_ids[i]
-        if url and url in req.joined:
-            return 1.0
-        return spec
+        return bool(url and url in req.joined), spec
 
     def _categorize(self, req: Prepared, cue_weights: dict[str, float], entry_points: dict[int, float]):
         cat_points, cues = self._cue_points(req, cue_weights)
@@ -351,14 +378,15 @@ class Matcher:
                 why = {"zh-TW": ["模型沒把握，依類別規則的關鍵字判斷"],
                        "en": ["the model is unsure; decided by the cue words of the category rules"]}
                 why = {k: v + rules_guess.reasons for k, v in why.items()}
-                return CategoryGuess(rules_guess.key, rules_guess.score, why[lang], why), rules_shares
+                guess = CategoryGuess(rules_guess.key, rules_guess.score, why[lang], why)
+                return guess, rules_shares, prediction.probabilities.get("other", 0.0)
         guess = CategoryGuess(prediction.key, prediction.score, prediction.reasons[lang], prediction.reasons)
         # Close runners-up keep a say in routing, as with the rules.
         shares = {
             key: p for key, p in sorted(prediction.probabilities.items(), key=lambda x: -x[1])[:3]
             if p >= 0.5 * top and key != "other"
         }
-        return guess, shares
+        return guess, shares, prediction.probabilities.get("other", 0.0)
 
     def _cue_points(self, req: Prepared, cue_weights: dict[str, float]):
         """Points per category from the cue words of categories.toml, and which cues gave them."""
@@ -442,10 +470,12 @@ class Matcher:
         rate = ((self.model.meta.get("handled") or {}) if self.model is not None else {}).get(key)
         return 2.0 * rate if isinstance(rate, (int, float)) and 0 <= rate <= 1 else 1.0
 
-    def _route_prior(self, fields, shares, points, reasons) -> None:
-        """Lean towards the group that handles this kind of request; it wins when no project is named."""
-        mentions = any(t in text for t in self._community for text in fields.values())
-        for key, share in shares.items():
+    def _hand_set_routes(self, found: _Found) -> list[Match]:
+        """The routes by the hand-set points (no route model): the category leans towards the
+        group that handles it, and an entry is suggested from min_score on."""
+        points, reasons = found.points, found.reasons
+        mentions = self._mentions_community(found.fields)
+        for key, share in found.shares.items():
             rule = self.rules.rules.get(key)
             target = self._keys.get(rule.route_to) if rule and rule.route_to else None
             if target is None:
@@ -453,6 +483,51 @@ class Matcher:
             boost = self.rules.route_weight * share * (1.0 if mentions else 0.6) * self._handled(key)
             points[target] = points.get(target, 0.0) + boost
             reasons.setdefault(target, []).append(f"handles {key} requests")
+        matches = []
+        for i, p in points.items():
+            score = _saturate(p)
+            if score >= self.min_score:
+                e = self.entries[i]
+                matches.append(Match(e.key, e.name, e.kind, score, reasons[i]))
+        return matches
+
+    def _route_candidates(self, found: _Found):
+        """(entry, route features, reasons) for every entry the request gives evidence for
+        or whose group handles the request's category (steward.matching.routing)."""
+        mentions = self._mentions_community(found.fields)
+        leans: dict[int, tuple[float, float, str]] = {}  # entry -> (lean, handled rate, category)
+        for key, share in found.shares.items():
+            rule = self.rules.rules.get(key)
+            target = self._keys.get(rule.route_to) if rule and rule.route_to else None
+            if target is not None and share > leans.get(target, (0.0,))[0]:
+                leans[target] = (share, self._handled_rate(key), key)
+        evidence = found.evidence
+        for i in sorted(set(evidence) | set(leans)):
+            lean, handled, key = leans.get(i, (0.0, 0.0, ""))
+            values = route_features(evidence.get(i), lean, handled, mentions)
+            why = list(found.reasons.get(i, []))
+            if lean:
+                why.append(f"handles {key} requests")
+            yield i, values, why
+
+    def _mentions_community(self, fields) -> bool:
+        return any(t in text for t in self._community for text in fields.values())
+
+    def _handled_rate(self, key: str) -> float:
+        """How often the labelled requests of a category went to its group (0..1; 0.5 unknown)."""
+        return self._handled(key) / 2
+
+
+@dataclass(slots=True)
+class _Found:
+    """What a request says about the directory, as the routing steps need it."""
+
+    fields: dict[str, str]
+    shares: dict[str, float]  # category -> how strongly the request is of it
+    off_topic: float  # how far it looks like category "other"
+    points: dict[int, float]  # entry -> hand-set points
+    reasons: dict[int, list[str]]
+    evidence: dict[int, Evidence]
 
 
 def _url_id(url: str) -> str:
@@ -462,6 +537,13 @@ def _url_id(url: str) -> str:
     """
     ident = re.sub(r"^https?://(www\.)?", "", normalize(url)).rstrip("/")
     return ident if len(ident) >= 8 and "." in ident.split("/")[0] else ""
+
+
+def _shipped_route_model() -> RouteModel | None:
+    try:
+        return shipped_route_model()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a broken install still routes, by the hand-set points
 
 
 def _reason_language(language: str) -> str:

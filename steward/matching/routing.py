@@ -1,0 +1,160 @@
+"""The route model: how the evidence for each directory entry adds up to a route, learned.
+
+For every entry a request gives any evidence for (a name or alias found, topic
+keywords, or the lean of the request's category towards the group that
+handles it), `steward.matching.matcher` sums that evidence into three numbers
+(`features`). A logistic model weighs them into the probability that the entry
+is a right route; the score a steward sees is that probability in percent, and
+`matching.min_score` (60 by default) is the line from which an entry is
+suggested. The training script moves the bias so that the line it learned
+between "route" and "no route" falls at 60: a request whose every candidate
+stays below gets no route. This replaces the hand-set NAME_POINTS,
+KEYWORD_POINTS, SCORE_SCALE and route weight, which were set by eye on the
+samples (they stay in steward.matching.matcher for a matcher built without
+this model).
+
+The weights ship as JSON (route_model.json, rebuilt by scripts/train_routing.py
+from labelled requests). The fitting is here too and needs nothing beyond the
+standard library: L2-regularized logistic regression solved by Newton's method,
+so the same labels always give the same weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+
+SHIPPED = "route_model.json"
+MODEL_VERSION = 1
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What a request says about one directory entry, before any weighing."""
+
+    name: float = 0.0  # the best name or alias found: field weight × similarity², shared out among entries carrying it
+    name_backed: bool = False  # in the subject, specific enough, or another specific word or the address of the entry is there too
+    name_specificity: float = 1.0  # steward.matching.specificity of that name
+    keywords: float = 0.0  # the keywords found, weighed like names
+
+
+# A request that does not name the community leans less on the group that
+# handles its kind; fixed, not learned: fitted separately it only added noise.
+QUIET_LEAN = 0.6
+
+
+def features(ev: Evidence | None, lean: float, handled: float, community: bool) -> dict[str, float]:
+    """The three kinds of evidence for one (request, entry) pair, each a sum the model weighs.
+
+    - name: the best name or alias found (field weight × similarity², shared out
+      among entries carrying it), times its specificity unless something backs it up;
+    - keywords: the keywords of the entry found, weighed the same way;
+    - lean: how strongly the request's category points at this entry as the group
+      handling such requests, times how often labelled requests of that category
+      went to it (`handled`, 0..1), less when the community is not mentioned.
+
+    More features (the entry's kind, whether another entry is named, where the name
+    was, how off-topic the request looks, …) were tried; on requests the model was
+    not fitted on they did worse than these three (scripts/eval_routing.py).
+    """
+    ev = ev or Evidence()
+    f: dict[str, float] = {"bias": 1.0}
+    if ev.name:
+        f["name"] = ev.name * (1.0 if ev.name_backed else ev.name_specificity)
+    if ev.keywords:
+        f["keywords"] = ev.keywords
+    if lean:
+        f["lean"] = lean * handled * (1.0 if community else QUIET_LEAN)
+    return f
+
+
+@dataclass
+class RouteModel:
+    weights: dict[str, float]
+    meta: dict = field(default_factory=dict)
+
+    def logit(self, values: dict[str, float]) -> float:
+        w = self.weights
+        return sum(v * w[k] for k, v in values.items() if k in w)
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.logit(values)
+        return 1 / (1 + math.exp(-z)) if z > -30 else 0.0
+
+    def pushes(self, values: dict[str, float]) -> list[tuple[float, str]]:
+        """Each feature's share of the logit, largest first (the bias left out)."""
+        out = [(v * self.weights.get(k, 0.0), k) for k, v in values.items() if k != "bias"]
+        return sorted(out, key=lambda x: (-x[0], x[1]))
+
+    def as_json(self) -> dict:
+        return {"version": MODEL_VERSION, "weights": {k: round(v, 6) for k, v in sorted(self.weights.items())},
+                "meta": self.meta}
+
+    @classmethod
+    def from_json(cls, data: dict) -> RouteModel:
+        if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
+            raise ValueError("not a route model of this version")
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+        return cls(weights, dict(data.get("meta") or {}))
+
+
+@lru_cache(maxsize=1)
+def shipped_route_model() -> RouteModel:
+    return RouteModel.from_json(json.loads((files(__package__) / SHIPPED).read_text(encoding="utf-8")))
+
+
+def fit(examples: list[tuple[dict[str, float], bool]], *, l2: float = 1.0, iterations: int = 30) -> RouteModel:
+    """Logistic regression by Newton's method; l2 shrinks every weight but the bias towards 0.
+
+    Deterministic: the same examples in the same order give the same weights.
+    """
+    names = sorted({k for values, _ in examples for k in values})
+    index = {k: i for i, k in enumerate(names)}
+    rows = [([(index[k], v) for k, v in values.items() if v], 1.0 if y else 0.0) for values, y in examples]
+    n = len(names)
+    w = [0.0] * n
+    penalty = [0.0 if k == "bias" else l2 for k in names]
+    for _ in range(iterations):
+        grad = [penalty[i] * w[i] for i in range(n)]
+        hess = [[0.0] * n for _ in range(n)]
+        for i in range(n):
+            hess[i][i] = penalty[i] + 1e-9
+        for x, y in rows:
+            z = sum(w[i] * v for i, v in x)
+            p = 1 / (1 + math.exp(-z)) if z > -30 else 0.0
+            g, h = p - y, p * (1 - p)
+            for i, v in x:
+                grad[i] += g * v
+                row = hess[i]
+                for j, u in x:
+                    row[j] += h * v * u
+        step = _solve(hess, grad)
+        w = [a - b for a, b in zip(w, step)]
+        if max(abs(s) for s in step) < 1e-7:
+            break
+    return RouteModel(dict(zip(names, w)), {"examples": len(examples), "l2": l2})
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """x with a·x = b, by Gaussian elimination with partial pivoting (a is small and positive definite)."""
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        pivot = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[pivot] = m[pivot], m[c]
+        if abs(m[c][c]) < 1e-12:
+            continue
+        for r in range(c + 1, n):
+            f = m[r][c] / m[c][c]
+            if f:
+                for k in range(c, n + 1):
+                    m[r][k] -= f * m[c][k]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        if abs(m[r][r]) < 1e-12:
+            continue
+        x[r] = (m[r][n] - sum(m[r][k] * x[k] for k in range(r + 1, n))) / m[r][r]
+    return x

@@ -310,3 +310,80 @@ def test_words_common_in_the_inbox_stop_a_project_named_after_them_routing_alone
     from steward.matching.matcher import build_matcher
 
     assert [m.key for m in build_matcher(settings).match(subject="Harbour", body="a question").matches] == ["harbour"]
+
+
+# -- the learned route model ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app_matcher():
+    """The matcher `steward match` builds: shipped directory, category model and route model."""
+    import dataclasses
+    import tempfile
+
+    from steward.matching.matcher import build_matcher
+
+    with tempfile.TemporaryDirectory() as empty:
+        settings = dataclasses.replace(load_settings(None), config_dir=Path(empty))
+        yield build_matcher(settings)
+
+
+@pytest.mark.parametrize(
+    "subject, body",
+    [
+        ("", "我們公司要辦尾牙活動，想問你們有推薦的外燴嗎？"),
+        ("", "Our company is planning a year-end party event. Can you recommend a caterer?"),
+        ("請問網站", "您好，朋友推薦一個查詢空氣品質的網站，請問要怎麼聯絡作者？"),
+    ],
+)
+def test_a_request_that_names_no_project_gets_no_route_despite_an_incidental_keyword(app_matcher, subject, body):
+    assert app_matcher.match(subject=subject, body=body).matches == []
+
+
+@pytest.mark.parametrize(
+    "subject, body, project",
+    [
+        ("萌典 logo 使用", "您好，我們想在出版的教材封面放上萌典的 logo，請問需要申請嗎？", "moedict"),
+        ("Using the Cofacts logo", "Hi, may we print the Cofacts logo on our workshop poster?", "cofacts"),
+    ],
+)
+def test_a_named_project_comes_before_the_group_that_handles_that_kind_of_request(app_matcher, subject, body, project):
+    result = app_matcher.match(subject=subject, body=body)
+    assert result.category.key == "naming"
+    assert [m.key for m in result.matches][:2] == [project, "g0vernance"]
+    assert "handles naming requests" in result.matches[1].reasons
+
+
+def test_a_group_gets_the_request_when_only_the_kind_of_request_points_at_it(app_matcher):
+    result = app_matcher.match(subject="Logo on our poster", body="Hi, may we print the g0v logo on our workshop poster?")
+    assert [m.key for m in result.matches] == ["g0vernance"]
+
+
+def test_route_scores_follow_the_route_models_weights_and_min_score_is_the_line():
+    from steward.matching.routing import RouteModel
+
+    entries = [DirectoryEntry("cofacts", "project", "Cofacts", keywords=["fact-check"]),
+               DirectoryEntry("budget", "project", "政府預算視覺化", keywords=["budget"])]
+    names_only = RouteModel({"bias": -2.0, "name": 6.0, "keywords": 0.0})
+    matcher = Matcher(Directory(entries), load_category_rules(), route_model=names_only)
+    result = matcher.match(body="Cofacts did a fact-check of the budget")
+    assert [m.key for m in result.matches] == ["cofacts"]  # a keyword alone weighs nothing here
+    assert result.matches[0].score > 60
+
+
+def test_training_the_route_model_twice_gives_the_same_weights_and_names_count():
+    from steward.matching.routing import fit
+
+    examples = [({"bias": 1.0, "name": 1.0}, True), ({"bias": 1.0, "name": 0.9}, True),
+                ({"bias": 1.0, "keywords": 0.4}, False), ({"bias": 1.0, "keywords": 1.5}, True),
+                ({"bias": 1.0}, False), ({"bias": 1.0, "name": 0.2}, False), ({"bias": 1.0, "lean": 0.3}, False)]
+    first, second = fit(examples), fit(examples)
+    assert first.weights == second.weights
+    assert first.weights["name"] > 0 and first.weights["bias"] < 0
+
+
+def test_without_the_route_model_the_hand_set_points_still_route():
+    matcher = Matcher(load_directory(SimpleNamespace(config_dir=Path("/nonexistent"))), load_category_rules(),
+                      route_model=False)
+    assert matcher.route_model is None
+    assert [m.key for m in matcher.match(body="想請問 Cofacts 的 LINE bot 資料可以用在研究嗎？").matches][:1] == ["cofacts"]

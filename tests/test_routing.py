@@ -354,9 +354,10 @@ def test_a_named_project_comes_before_the_group_that_handles_that_kind_of_reques
     assert "handles naming requests" in result.matches[1].reasons
 
 
-def test_a_group_gets_the_request_when_only_the_kind_of_request_points_at_it(app_matcher):
+def test_a_group_gets_the_request_when_only_the_kind_of_request_points_at_it_and_the_reasons_say_so_first(app_matcher):
     result = app_matcher.match(subject="Logo on our poster", body="Hi, may we print the g0v logo on our workshop poster?")
     assert [m.key for m in result.matches] == ["g0vernance"]
+    assert result.matches[0].reasons[0] == "handles naming requests"
 
 
 def test_route_scores_follow_the_route_models_weights_and_min_score_is_the_line():

@@ -281,11 +281,13 @@ class Matcher:
                     w *= spec
                     note += " (a short or common name; nothing else of this entry backs it up)"
                 total += NAME_POINTS * w + 0.25 * min(2, len(names) - 1)
-                why.append(f"{term.tag} '{term.label}' {_in(hit.field)}{note}")
+                ev.name_reason = f"{term.tag} '{term.label}' {_in(hit.field)}{note}"
+                why.append(ev.name_reason)
                 named.add(i)
             if words:
                 total += KEYWORD_POINTS * sum(w for w, _, _ in words)
-                why.append("keywords: " + ", ".join(t.label for _, t, _ in words[:6]))
+                ev.keyword_reason = "keywords: " + ", ".join(t.label for _, t, _ in words[:6])
+                why.append(ev.keyword_reason)
                 ev.keywords = sum(w for w, _, _ in words)
             points[i] = total
             reasons[i] = why
@@ -502,13 +504,15 @@ class Matcher:
             if target is not None and share > leans.get(target, (0.0,))[0]:
                 leans[target] = (share, self._handled_rate(key), key)
         evidence = found.evidence
+        weights = self.route_model.weights if self.route_model is not None else {}
         for i in sorted(set(evidence) | set(leans)):
+            ev = evidence.get(i) or Evidence()
             lean, handled, key = leans.get(i, (0.0, 0.0, ""))
-            values = route_features(evidence.get(i), lean, handled, mentions)
-            why = list(found.reasons.get(i, []))
-            if lean:
-                why.append(f"handles {key} requests")
-            yield i, values, why
+            values = route_features(ev, lean, handled, mentions)
+            said = {"name": ev.name_reason, "keywords": ev.keyword_reason, "lean": f"handles {key} requests"}
+            # What weighed most comes first: the reasons name what decided the route.
+            pushes = sorted(((values[f] * weights.get(f, 1.0), f) for f in said if f in values), key=lambda x: -x[0])
+            yield i, values, [said[f] for _, f in pushes]
 
     def _mentions_community(self, fields) -> bool:
         return any(t in text for t in self._community for text in fields.values())

@@ -39,6 +39,8 @@ class Evidence:
     name_backed: bool = False  # in the subject, specific enough, or another specific word or the address of the entry is there too
     name_specificity: float = 1.0  # steward.matching.specificity of that name
     keywords: float = 0.0  # the keywords found, weighed like names
+    name_reason: str = ""  # what a steward reads about them in Match.reasons
+    keyword_reason: str = ""
 
 
 # A request that does not name the community leans less on the group that

@@ -83,8 +83,11 @@ def fit(examples: list[tuple[dict[str, float], str]], options: TrainOptions | No
 
 
 # Candidate options; the one with the best inner cross-validated accuracy is used.
+# Repeated 5-fold and s+d→e put the good region at l2 1e-2 with the wording
+# weighted well above the designed features; the grid stays around it.
 GRID = [
-    TrainOptions(l2=l2, gram_scale=scale) for l2 in (1e-3, 1e-2) for scale in (0.5, 1.0, 2.0)
+    TrainOptions(l2=1e-2, gram_scale=gram, designed_scale=designed)
+    for gram in (4.0, 2.0) for designed in (0.5, 1.0)
 ]
 
 
@@ -132,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     matcher = shipped_matcher()
     examples = [(row_features(matcher, r), r["expected"]["category"]) for r in rows]
     options = choose_options(examples, k=5)
-    print(f"chose l2={options.l2} gram_scale={options.gram_scale} by 5-fold cross-validation")
+    print(f"chose l2={options.l2} gram_scale={options.gram_scale} designed_scale={options.designed_scale}"
+          " by 5-fold cross-validation")
     model = fit(examples, options)
     model.meta["handled"] = handled_rates(rows, matcher.rules)
     model.meta["trained_on"] = args.file.name

@@ -83,12 +83,11 @@ def fit(examples: list[tuple[dict[str, float], str]], options: TrainOptions | No
 
 
 # Candidate options; the one with the best inner cross-validated accuracy is used.
-# Repeated 5-fold and s+d→e put the good region at l2 1e-2 with the wording
-# weighted well above the designed features; the grid stays around it.
-GRID = [
-    TrainOptions(l2=1e-2, gram_scale=gram, designed_scale=designed)
-    for gram in (4.0, 2.0) for designed in (0.5, 1.0)
-]
+# Over five fold seeds, l2 1e-2 with the wording at 4× beat 0.5–2× and 8× on the
+# d and e lines (those categories.toml was not written from) and kept English
+# level with Chinese; gram_scale 2 scored as well on all lines only thanks to
+# the s lines, so it is no longer a candidate.
+GRID = [TrainOptions(l2=1e-2, gram_scale=4.0, designed_scale=designed) for designed in (1.0, 0.5)]
 
 
 def choose_options(examples: list[tuple[dict[str, float], str]], k: int = 3, repeats: int = 1) -> TrainOptions:

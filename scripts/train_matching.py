@@ -83,15 +83,18 @@ def fit(examples: list[tuple[dict[str, float], str]], options: TrainOptions | No
 
 
 # Candidate options; the one with the best inner cross-validated accuracy is used.
-GRID = [
-    TrainOptions(l2=l2, gram_scale=scale) for l2 in (1e-3, 1e-2) for scale in (0.5, 1.0, 2.0)
-]
+# Over five fold seeds, l2 1e-2 with the wording at 4× beat 0.5–2× and 8× on the
+# d and e lines (those categories.toml was not written from) and kept English
+# level with Chinese; gram_scale 2 scored as well on all lines only thanks to
+# the s lines, so it is no longer a candidate.
+GRID = [TrainOptions(l2=1e-2, gram_scale=4.0, designed_scale=designed) for designed in (1.0, 0.5)]
 
 
-def choose_options(examples: list[tuple[dict[str, float], str]], k: int = 3) -> TrainOptions:
-    """The GRID entry with the best k-fold accuracy on these examples (ties: the first)."""
+def choose_options(examples: list[tuple[dict[str, float], str]], k: int = 3, repeats: int = 1) -> TrainOptions:
+    """The GRID entry with the best k-fold accuracy on these examples (ties: the first),
+    summed over `repeats` fold seeds: one split of a few hundred lines is too noisy to choose by."""
     labels = [y for _, y in examples]
-    folds = stratified_folds(labels, k)
+    folds = [fold for r in range(repeats) for fold in stratified_folds(labels, k, seed=13 + r)]
     best, best_score = GRID[0], -1.0
     for options in GRID:
         right = 0
@@ -131,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_rows(args.file)
     matcher = shipped_matcher()
     examples = [(row_features(matcher, r), r["expected"]["category"]) for r in rows]
-    options = choose_options(examples, k=5)
-    print(f"chose l2={options.l2} gram_scale={options.gram_scale} by 5-fold cross-validation")
+    options = choose_options(examples, k=5, repeats=3)
+    print(f"chose l2={options.l2} gram_scale={options.gram_scale} designed_scale={options.designed_scale}"
+          " by 5-fold cross-validation over 3 fold seeds")
     model = fit(examples, options)
     model.meta["handled"] = handled_rates(rows, matcher.rules)
     model.meta["trained_on"] = args.file.name

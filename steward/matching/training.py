@@ -46,7 +46,8 @@ def train_user_model(store, settings) -> dict:
     meta = prior.meta
     options = TrainOptions(
         epochs=int(meta.get("epochs", 10)), rate=float(meta.get("rate", 0.2)), l2=float(meta.get("l2", 1e-2)),
-        gram_scale=float(meta.get("gram_scale", 1.0)), min_df=1,
+        gram_scale=float(meta.get("gram_scale", 1.0)), designed_scale=float(meta.get("designed_scale", 1.0)),
+        min_df=1,
     )
     model = train(examples, list(CATEGORIES), options, prior=prior)
     model.meta["user_labels"] = len(examples)

@@ -3,10 +3,10 @@
 inbox the way `steward import` does, then compares what was stored with the labels.
 
     python3 scripts/eval_matching.py FILE.jsonl [--config CONFIG] [--min-score N]
-    python3 scripts/eval_matching.py FILE.jsonl --folds 5 [--nested] [--repeats 3] [--without-rules]
+    python3 scripts/eval_matching.py FILE.jsonl --folds 5 [--nested] [--repeats 3] [--without-rules] [--extra MORE.jsonl]
 
-With --folds K the category model is refitted on labelled lines it is then NOT
-scored on, and the figures are printed next to each other: in-sample (fitted
+With --folds K the category model and the route model are refitted on labelled
+lines they are then NOT scored on, and the figures are printed next to each other: in-sample (fitted
 on every line), K-fold (stratified by category, fixed seed) and, when the ids
 say so, tuned on the s and d lines and tested on the e lines. --nested chooses
 the model's regularization inside each training part by an inner 3-fold
@@ -18,6 +18,9 @@ own, more than most changes worth measuring. --without-rules fits and scores
 the model without the features read from categories.toml (rule:, rulecat:,
 handler:): those cue words were written while reading the s lines, so they leak
 into any split that tests on s lines, and this shows how much rests on them.
+--extra MORE.jsonl adds labelled lines to every training part without ever
+scoring them (steward's own written requests): what more data gives, measured
+on FILE's lines only.
 
 Each line of FILE.jsonl is a request in steward's interchange format plus an
 `expected` object: {"match": KEY or null, "also": [KEY…], "category": KEY}.
@@ -50,6 +53,7 @@ from steward.store import Store  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_matching  # noqa: E402
+import train_routing  # noqa: E402
 
 TARGETS = {"top1": 0.90, "top3": 0.97, "category": 0.85}
 CV_CATEGORY_TARGET = 0.88  # out of sample (issue 13)
@@ -167,48 +171,69 @@ def without_rules(values: dict[str, float]) -> dict[str, float]:
 
 
 def held_out(matcher, rows, features, train_idx, test_idx, *, nested: bool) -> list[Outcome]:
-    """Fit on train_idx only, score test_idx."""
+    """Fit on train_idx only (the category model and, when the matcher has one, the route
+    model), score test_idx."""
     examples = [(features[i], rows[i]["expected"]["category"]) for i in train_idx]
     options = train_matching.choose_options(examples) if nested else None
-    saved = matcher.model
+    saved = matcher.model, matcher.route_model
     matcher.model = train_matching.fit(examples, options)
     matcher.model.meta["handled"] = train_matching.handled_rates([rows[i] for i in train_idx], matcher.rules)
+    if matcher.route_model is not None:
+        matcher.route_model = train_routing.train([matcher], [rows[i] for i in train_idx])
     try:
         return [_outcome(matcher, rows[i]) for i in test_idx]
     finally:
-        matcher.model = saved
+        matcher.model, matcher.route_model = saved
 
 
 FOLD_SEED = 13  # the first repeat uses the folds scripts/train_matching.py uses
 
 
 def cross_validate(
-    path: Path, settings, folds: int, nested: bool, *, repeats: int = 1, rules: bool = True
+    path: Path, settings, folds: int, nested: bool, *, repeats: int = 1, rules: bool = True,
+    extra: list[Path] = (),
 ) -> dict[str, list[Outcome]]:
-    """In-sample, k-fold and s+d→e outcomes for the category model refitted on each part.
+    """In-sample, k-fold and s+d→e outcomes for the models refitted on each part.
 
     With repeats > 1 the k-fold runs once per fold seed, as "K-fold #1", "K-fold #2", …
+    The lines of `extra` files are in every training part and never scored: more
+    training data, measured on the lines of `path` only.
     """
     rows = train_matching.read_rows(path)
+    scored = list(range(len(rows)))
+    for more in extra:
+        rows += train_matching.read_rows(more)
+    always = list(range(len(scored), len(rows)))
     matcher = build_matcher(settings, model=False)
+    matcher.route_model = _shipped_route_model()
     features = [train_matching.row_features(matcher, r) for r in rows]
     if not rules:
         features = [without_rules(f) for f in features]
-    labels = [r["expected"]["category"] for r in rows]
-    everything = list(range(len(rows)))
-    runs: dict[str, list[Outcome]] = {"in-sample": held_out(matcher, rows, features, everything, everything,
+    labels = [rows[i]["expected"]["category"] for i in scored]
+    runs: dict[str, list[Outcome]] = {"in-sample": held_out(matcher, rows, features, scored + always, scored,
                                                              nested=False)}
     for repeat in range(repeats):
         kfold: list[Outcome] = []
         for fold in train_matching.stratified_folds(labels, folds, seed=FOLD_SEED + repeat):
             test = set(fold)
-            kfold += held_out(matcher, rows, features, [i for i in everything if i not in test], fold, nested=nested)
+            train = [i for i in scored if i not in test] + always
+            kfold += held_out(matcher, rows, features, train, fold, nested=nested)
         runs[f"{folds}-fold" + (f" #{repeat + 1}" if repeats > 1 else "")] = kfold
-    tune = [i for i, r in enumerate(rows) if str(r["external_id"])[:1] in ("s", "d")]
-    test = [i for i, r in enumerate(rows) if str(r["external_id"])[:1] == "e"]
+    tune = [i for i in scored if str(rows[i]["external_id"])[:1] in ("s", "d")]
+    test = [i for i in scored if str(rows[i]["external_id"])[:1] == "e"]
     if tune and test:
-        runs["s+d→e"] = held_out(matcher, rows, features, tune, test, nested=nested)
+        runs["s+d→e"] = held_out(matcher, rows, features, tune + always, test, nested=nested)
     return runs
+
+
+def _shipped_route_model():
+    """The shipped route model, or None when this checkout has none (the hand-set points route)."""
+    from steward.matching.routing import shipped_route_model
+
+    try:
+        return shipped_route_model()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def repeated_summary(runs: dict[str, list[Outcome]], folds: int) -> dict[str, dict[str, tuple[float, float, float]]]:
@@ -263,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nested", action="store_true", help="with --folds: choose options by inner CV")
     parser.add_argument("--misses", action="store_true", help="with --folds: list the K-fold misses")
     parser.add_argument("--repeats", type=int, default=1, help="with --folds: repeat the K-fold over N fold seeds")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="with --folds: labelled lines added to every training part, never scored")
     parser.add_argument("--without-rules", action="store_true",
                         help="with --folds: leave out the features read from categories.toml (an ablation)")
     args = parser.parse_args(argv)
@@ -278,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.folds:
                 repeats = max(1, args.repeats)
                 runs = cross_validate(args.file, settings, args.folds, args.nested, repeats=repeats,
-                                      rules=not args.without_rules)
+                                      rules=not args.without_rules, extra=args.extra)
                 found = print_runs(runs)
                 key = f"{args.folds}-fold"
                 if repeats > 1:

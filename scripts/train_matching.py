@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Fit the category model to labelled requests and write steward/matching/model.json.
 
-    python3 scripts/train_matching.py [tests/data/labelled_requests.jsonl] [--out PATH]
+    python3 scripts/train_matching.py [LABELLED.jsonl ...] [--out PATH] [--no-routes]
+
+Then the route model is refitted to the same lines (scripts/train_routing.py).
 
 Each line is a request in steward's interchange format with an `expected`
 object ({"category": KEY, …}); see tests/data/labelled_requests.jsonl. The
@@ -28,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from steward.matching.model import SHIPPED, CategoryModel, TrainOptions, train  # noqa: E402
 from steward.models import CATEGORIES  # noqa: E402
 
-DEFAULT_DATA = ROOT / "tests" / "data" / "labelled_requests.jsonl"
+DEFAULT_DATA = [ROOT / "tests" / "data" / "labelled_requests.jsonl"]
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -128,10 +130,12 @@ def stratified_folds(labels: list[str], k: int = 5, seed: int = 13) -> list[list
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path, nargs="?", default=DEFAULT_DATA)
+    parser.add_argument("files", type=Path, nargs="*", default=DEFAULT_DATA,
+                        help="labelled JSONL (default: the samples and steward's own written requests)")
     parser.add_argument("--out", type=Path, default=ROOT / "steward" / "matching" / SHIPPED)
+    parser.add_argument("--no-routes", action="store_true", help="leave the route model as it is")
     args = parser.parse_args(argv)
-    rows = read_rows(args.file)
+    rows = [row for path in args.files for row in read_rows(path)]
     matcher = shipped_matcher()
     examples = [(row_features(matcher, r), r["expected"]["category"]) for r in rows]
     options = choose_options(examples, k=5, repeats=3)
@@ -139,10 +143,16 @@ def main(argv: list[str] | None = None) -> int:
           " by 5-fold cross-validation over 3 fold seeds")
     model = fit(examples, options)
     model.meta["handled"] = handled_rates(rows, matcher.rules)
-    model.meta["trained_on"] = args.file.name
+    model.meta["trained_on"] = ", ".join(path.name for path in args.files)
     args.out.write_text(json.dumps(model.as_json(), ensure_ascii=False, separators=(",", ":")) + "\n",
                         encoding="utf-8")
     print(f"wrote {args.out}: {len(model.weights)} features, {len(rows)} labelled requests")
+    if not args.no_routes:
+        # The route model weighs the category model's probabilities and its `handled`
+        # rates: rebuilt after it, from the same lines.
+        import train_routing
+
+        train_routing.main([str(path) for path in args.files])
     return 0
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fit the route model to labelled requests and write steward/matching/route_model.json.
 
-    python3 scripts/train_routing.py [tests/data/labelled_requests.jsonl] [--out PATH] [--l2 X]
+    python3 scripts/train_routing.py [LABELLED.jsonl ...] [--out PATH] [--l2 X]
 
 Each line is a request in steward's interchange format with an `expected`
 object ({"match": KEY or null, "also": [KEY…], "category": KEY}). For every
@@ -131,14 +131,14 @@ def train(matchers, rows: list[dict], *, l2: float = L2, min_score: int = 60) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path, nargs="?", default=DEFAULT_DATA)
+    parser.add_argument("files", type=Path, nargs="*", default=[DEFAULT_DATA])
     parser.add_argument("--out", type=Path, default=ROOT / "steward" / "matching" / SHIPPED)
     parser.add_argument("--l2", type=float, default=L2)
     args = parser.parse_args(argv)
-    rows = train_matching.read_rows(args.file)
+    rows = [row for path in args.files for row in train_matching.read_rows(path)]
     matcher = train_matching.shipped_matcher()
     model = train([matcher], rows, l2=args.l2)
-    model.meta["trained_on"] = args.file.name
+    model.meta["trained_on"] = ", ".join(path.name for path in args.files)
     args.out.write_text(json.dumps(model.as_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(model.weights)} weights from {len(rows)} labelled requests")
     for name, w in sorted(model.weights.items(), key=lambda x: -abs(x[1])):

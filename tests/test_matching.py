@@ -298,7 +298,7 @@ def test_rematch_picks_up_a_new_directory_entry(inbox, config_path):
     before = json.loads(run("show", "s049", "--json", config=config_path, db=inbox).output)
     assert before["match"] is None
     run("directory", "add", "homestay-help", "--kind", "project", "--name", "民宿網站救援",
-        "--keyword", "民宿網站", "--keyword", "架站", config=config_path)
+        "--keyword", "民宿網站", "--keyword", "架站", "--keyword", "網站壞掉", config=config_path)
     run("rematch", "s049", config=config_path, db=inbox)
     after = json.loads(run("show", "s049", "--json", config=config_path, db=inbox).output)
     assert after["match"] == "homestay-help"

@@ -170,16 +170,18 @@ def without_rules(values: dict[str, float]) -> dict[str, float]:
     return {k: v for k, v in values.items() if not k.startswith(RULE_FEATURES)}
 
 
-def held_out(matcher, rows, features, train_idx, test_idx, *, nested: bool) -> list[Outcome]:
+def held_out(matcher, rows, features, train_idx, test_idx, *, nested: bool, category_only=()) -> list[Outcome]:
     """Fit on train_idx only (the category model and, when the matcher has one, the route
-    model), score test_idx."""
-    examples = [(features[i], rows[i]["expected"]["category"]) for i in train_idx]
+    model; the rows of category_only teach the category model alone), score test_idx."""
+    examples = [(features[i], rows[i]["expected"]["category"]) for i in [*train_idx, *category_only]]
     options = train_matching.choose_options(examples) if nested else None
     saved = matcher.model, matcher.route_model
     matcher.model = train_matching.fit(examples, options)
     matcher.model.meta["handled"] = train_matching.handled_rates([rows[i] for i in train_idx], matcher.rules)
     if matcher.route_model is not None:
-        matcher.route_model = train_routing.train([matcher], [rows[i] for i in train_idx])
+        matcher.route_model = train_routing.train(
+            [matcher], [rows[i] for i in train_idx], category_only=[rows[i] for i in category_only]
+        )
     try:
         return [_outcome(matcher, rows[i]) for i in test_idx]
     finally:
@@ -191,13 +193,14 @@ FOLD_SEED = 13  # the first repeat uses the folds scripts/train_matching.py uses
 
 def cross_validate(
     path: Path, settings, folds: int, nested: bool, *, repeats: int = 1, rules: bool = True,
-    extra: list[Path] = (),
+    extra: list[Path] = (), extra_routes: bool = False,
 ) -> dict[str, list[Outcome]]:
     """In-sample, k-fold and s+d→e outcomes for the models refitted on each part.
 
     With repeats > 1 the k-fold runs once per fold seed, as "K-fold #1", "K-fold #2", …
     The lines of `extra` files are in every training part and never scored: more
-    training data, measured on the lines of `path` only.
+    training data, measured on the lines of `path` only; they teach the category
+    model, and the route model too with `extra_routes`.
     """
     rows = train_matching.read_rows(path)
     scored = list(range(len(rows)))
@@ -210,19 +213,22 @@ def cross_validate(
     if not rules:
         features = [without_rules(f) for f in features]
     labels = [rows[i]["expected"]["category"] for i in scored]
-    runs: dict[str, list[Outcome]] = {"in-sample": held_out(matcher, rows, features, scored + always, scored,
-                                                             nested=False)}
+    routes_too, category_only = (always, []) if extra_routes else ([], always)
+
+    def fitted_on(train: list[int], test: list[int], nested: bool) -> list[Outcome]:
+        return held_out(matcher, rows, features, train + routes_too, test, nested=nested, category_only=category_only)
+
+    runs: dict[str, list[Outcome]] = {"in-sample": fitted_on(scored, scored, False)}
     for repeat in range(repeats):
         kfold: list[Outcome] = []
         for fold in train_matching.stratified_folds(labels, folds, seed=FOLD_SEED + repeat):
             test = set(fold)
-            train = [i for i in scored if i not in test] + always
-            kfold += held_out(matcher, rows, features, train, fold, nested=nested)
+            kfold += fitted_on([i for i in scored if i not in test], fold, nested)
         runs[f"{folds}-fold" + (f" #{repeat + 1}" if repeats > 1 else "")] = kfold
     tune = [i for i in scored if str(rows[i]["external_id"])[:1] in ("s", "d")]
     test = [i for i in scored if str(rows[i]["external_id"])[:1] == "e"]
     if tune and test:
-        runs["s+d→e"] = held_out(matcher, rows, features, tune + always, test, nested=nested)
+        runs["s+d→e"] = fitted_on(tune, test, nested)
     return runs
 
 
@@ -290,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="with --folds: repeat the K-fold over N fold seeds")
     parser.add_argument("--extra", type=Path, action="append", default=[],
                         help="with --folds: labelled lines added to every training part, never scored")
+    parser.add_argument("--extra-routes", action="store_true", help="with --extra: the route model learns from them too")
     parser.add_argument("--without-rules", action="store_true",
                         help="with --folds: leave out the features read from categories.toml (an ablation)")
     args = parser.parse_args(argv)
@@ -305,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.folds:
                 repeats = max(1, args.repeats)
                 runs = cross_validate(args.file, settings, args.folds, args.nested, repeats=repeats,
-                                      rules=not args.without_rules, extra=args.extra)
+                                      rules=not args.without_rules, extra=args.extra,
+                                      extra_routes=args.extra_routes)
                 found = print_runs(runs)
                 key = f"{args.folds}-fold"
                 if repeats > 1:

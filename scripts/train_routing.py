@@ -66,15 +66,16 @@ def category_model(matcher, rows: list[dict]):
     return model
 
 
-def examples(matchers, rows: list[dict], *, folds: int = INNER_FOLDS, seed: int = 13):
+def examples(matchers, rows: list[dict], *, folds: int = INNER_FOLDS, seed: int = 13, category_only=()):
     """Per row and matcher: (no route is right, [(features, is a right route)] for every candidate),
     read with a category model fitted without that row. `matchers`: one or more matchers (e.g. the
-    shipped directory and a big one) that share rules; each adds its candidates."""
+    shipped directory and a big one) that share rules; each adds its candidates. `category_only`:
+    more labelled rows the category models learn from (never route examples)."""
     labels = [r["expected"]["category"] for r in rows]
     out: list[tuple[bool, list[tuple[dict[str, float], bool]]]] = []
     for fold in train_matching.stratified_folds(labels, folds, seed=seed):
         held = set(fold)
-        model = category_model(matchers[0], [r for i, r in enumerate(rows) if i not in held])
+        model = category_model(matchers[0], [r for i, r in enumerate(rows) if i not in held] + list(category_only))
         for matcher in matchers:
             saved, matcher.model = matcher.model, model
             try:
@@ -117,10 +118,10 @@ def decision_line(model: RouteModel, requests) -> float:
     return 1 / (1 + math.exp(-(logit(lines[a]) + logit(lines[b])) / 2))
 
 
-def train(matchers, rows: list[dict], *, l2: float = L2, min_score: int = 60) -> RouteModel:
+def train(matchers, rows: list[dict], *, l2: float = L2, min_score: int = 60, category_only=()) -> RouteModel:
     """Fit the weights, then move the bias so that the learned line between "route" and
     "no route" falls at min_score (what the matcher suggests from)."""
-    requests = examples(matchers, rows)
+    requests = examples(matchers, rows, category_only=category_only)
     model = fit([example for _, found in requests for example in found], l2=l2)
     line = decision_line(model, requests)
     target = min_score / 100
@@ -134,10 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", type=Path, nargs="*", default=[DEFAULT_DATA])
     parser.add_argument("--out", type=Path, default=ROOT / "steward" / "matching" / SHIPPED)
     parser.add_argument("--l2", type=float, default=L2)
+    parser.add_argument("--category-only", type=Path, action="append", default=[],
+                        help="labelled lines the category model learns from, but not the routes")
     args = parser.parse_args(argv)
     rows = [row for path in args.files for row in train_matching.read_rows(path)]
     matcher = train_matching.shipped_matcher()
-    model = train([matcher], rows, l2=args.l2)
+    more = [row for path in args.category_only for row in train_matching.read_rows(path)]
+    model = train([matcher], rows, l2=args.l2, category_only=more)
     model.meta["trained_on"] = ", ".join(path.name for path in args.files)
     args.out.write_text(json.dumps(model.as_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(model.weights)} weights from {len(rows)} labelled requests")

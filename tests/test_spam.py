@@ -55,6 +55,10 @@ def test_no_genuine_request_in_the_samples_is_likely_spam():
         ("【恭喜】貴單位榮獲年度創新獎", "負責人 您好：恭喜入圍！為確保入圍資格，請盡快繳交審查費新臺幣 30,000 元。"),
         ("Grant approved", "Congratulations! You have been selected for a USD 50,000 grant. A processing fee of "
                            "USD 300 is payable before release. Contact us on WhatsApp."),
+        ("Funding notification", "Dear Grant Recipient, your organisation has been approved for USD 120,000. To "
+                                 "release the funds we need a clearance fee of USD 900 and a scan of the signatory's "
+                                 "passport. Keep this confidential until disbursement."),
+        ("撥款通知", "恭喜貴單位獲得海外基金會補助 20 萬美元。撥款前請先支付手續費 3 萬元，並提供負責人護照影本，請保密勿外流。"),
     ],
 )
 def test_kinds_of_scam_not_in_the_samples_are_recognised_too(subject, body):
@@ -70,6 +74,9 @@ def test_kinds_of_scam_not_in_the_samples_are_recognised_too(subject, body):
                                "Please reply by 20 April."),
         ("贊助 g0v 大松", "您好，本公司想贊助下次黑客松的餐點費用，請問要匯款到哪個帳戶？需要開收據嗎？"),
         ("Password reset on the wiki?", "I forgot my password for the hackfoldr wiki, who can help me log in?"),
+        ("Grant agreement for the Cofacts proposal", "Congratulations, the review panel funded your proposal. "
+                                                     "Please send the signed agreement and your bank details; the "
+                                                     "first payment follows in May."),
     ],
 )
 def test_genuine_requests_with_one_scammy_word_are_not_spam(subject, body):

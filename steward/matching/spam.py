@@ -37,12 +37,11 @@ FAMILIES: list[tuple[str, float, str, str, tuple[str, ...]]] = [
       "activation fee", "release the funds", "release of the funds", "release of funds",
       "刊登費", "製作費", "行政費", "審查費", "報名費", "手續費", "分攤", "繳交", "繳費", "匯款至", "付款", "轉帳",
       "續約費", "年費", "保證金", "撥款前", "解凍")),
-    # Advance-fee scams ask for a passport or bank details "to release the funds",
-    # and for secrecy so nobody warns the victim.
-    ("identity", 1.6, "要護照、證件或銀行帳戶資料，或要求保密", "asks for a passport, ID or bank details, or for secrecy",
-     ("passport", "copy of your id", "identity card", "bank account details", "your bank details",
-      "keep this confidential", "strictly confidential", "do not share", "do not disclose",
-      "護照", "身分證影本", "身份證影本", "存摺影本", "銀行帳戶資料", "請勿外流", "請保密", "切勿告知")),
+    # Advance-fee scams ask for a passport "to release the funds", and for secrecy so
+    # nobody warns the victim. (Bank details alone are no sign: real funders ask too.)
+    ("identity", 1.6, "要護照或證件，或要求保密", "asks for a passport or ID, or for secrecy",
+     ("passport", "copy of your id", "identity card", "keep this confidential", "strictly confidential",
+      "do not share", "do not disclose", "護照", "身分證影本", "身份證影本", "請勿外流", "請保密", "切勿告知")),
     ("credentials", 2.0, "要求登入或驗證帳號", "asks to log in or verify an account",
      ("verify your", "verification", "confirm your account", "confirm your identity", "sign-in", "sign in",
       "log in", "login", "password", "unusual activity", "unrecognised device", "unrecognized device",

@@ -356,8 +356,24 @@ def test_a_named_project_comes_before_the_group_that_handles_that_kind_of_reques
 
 def test_a_group_gets_the_request_when_only_the_kind_of_request_points_at_it_and_the_reasons_say_so_first(app_matcher):
     result = app_matcher.match(subject="Logo on our poster", body="Hi, may we print the g0v logo on our workshop poster?")
-    assert [m.key for m in result.matches] == ["g0vernance"]
+    assert result.matches[0].key == "g0vernance"
     assert result.matches[0].reasons[0] == "handles naming requests"
+    # A runner-up ("workshop" is a talk word) is offered below it, under the line itself.
+    assert all(m.score < app_matcher.min_score for m in result.matches[1:])
+
+
+def test_runners_up_are_offered_only_once_a_route_passes_the_line():
+    from steward.matching.routing import RouteModel
+
+    entries = [DirectoryEntry("cofacts", "project", "Cofacts", keywords=["fact-check"]),
+               DirectoryEntry("budget", "project", "政府預算視覺化", keywords=["budget"])]
+    model = RouteModel({"bias": -2.0, "name": 6.0, "keywords": 2.5})
+    matcher = Matcher(Directory(entries), load_category_rules(), route_model=model)
+    routed = matcher.match(body="Cofacts did a fact-check of the budget")
+    assert [m.key for m in routed.matches] == ["cofacts", "budget"]
+    assert routed.matches[0].score >= 60 > routed.matches[1].score >= 30
+    unrouted = matcher.match(body="a note about the budget")
+    assert unrouted.matches == []  # a weak candidate alone is no route at all
 
 
 def test_route_scores_follow_the_route_models_weights_and_min_score_is_the_line():

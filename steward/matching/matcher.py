@@ -24,6 +24,8 @@ from steward.matching.routing import features as route_features
 from steward.matching.spam import spam_verdict
 
 DEFAULT_MIN_SCORE = 60
+# Once a route passes min_score, runners-up from this share of it are suggested too.
+RUNNER_UP_SHARE = 0.5
 # Where a word appears says how much it means: the subject and the sender's
 # organization are chosen words, the body is mostly context.
 FIELD_WEIGHTS = {"subject": 1.0, "organization": 0.8, "body": 0.6}
@@ -183,12 +185,18 @@ class Matcher:
         if self.route_model is None:
             matches = self._hand_set_routes(found)
         else:
-            matches = []
-            for i, values, why in self._route_candidates(found):
-                score = round(100 * self.route_model.probability(values))
-                if score >= self.min_score:
-                    e = self.entries[i]
-                    matches.append(Match(e.key, e.name, e.kind, score, why))
+            scored = [
+                (round(100 * self.route_model.probability(values)), i, why)
+                for i, values, why in self._route_candidates(found)
+            ]
+            # Whether to route at all is the line's call; once a route passes it, close
+            # runners-up are offered too (the route picker lists them second and third).
+            best = max((score for score, _, _ in scored), default=0)
+            line = self.min_score if best < self.min_score else self.min_score * RUNNER_UP_SHARE
+            matches = [
+                Match(self.entries[i].key, self.entries[i].name, self.entries[i].kind, score, why)
+                for score, i, why in scored if score >= line
+            ]
         matches.sort(key=lambda m: (-m.score, m.key))
         return MatchResult(language, category, matches, spam)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the category model to labelled requests and write steward/matching/model.json.
+"""Fit the category model to labelled requests and write steward/matching/model.json (+ model.weights).
 
     python3 scripts/train_matching.py [LABELLED.jsonl ...] [--category-only MORE.jsonl] [--out PATH] [--no-routes]
 
@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from steward.matching.model import SHIPPED, CategoryModel, TrainOptions, train  # noqa: E402
+from steward.matching.model import SHIPPED, SHIPPED_WEIGHTS, CategoryModel, TrainOptions, train, write_shipped  # noqa: E402,E501
 from steward.models import CATEGORIES  # noqa: E402
 
 DEFAULT_DATA = [ROOT / "tests" / "data" / "labelled_requests.jsonl"]
@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", type=Path, nargs="*", default=DEFAULT_DATA,
                         help="labelled JSONL (default: the samples and steward's own written requests)")
-    parser.add_argument("--out", type=Path, default=ROOT / "steward" / "matching" / SHIPPED)
+    parser.add_argument("--out", type=Path, default=ROOT / "steward" / "matching",
+                        help="the folder to write model.json and model.weights to")
     parser.add_argument("--category-only", type=Path, action="append", default=[],
                         help="labelled lines the category model learns from, but not the route model")
     parser.add_argument("--no-routes", action="store_true", help="leave the route model as it is")
@@ -156,9 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     routed = [row for path in args.files for row in read_rows(path)]
     model.meta["handled"] = handled_rates(routed, matcher.rules)
     model.meta["trained_on"] = ", ".join(path.name for path in [*args.files, *args.category_only])
-    args.out.write_text(json.dumps(model.as_json(), ensure_ascii=False, separators=(",", ":")) + "\n",
-                        encoding="utf-8")
-    print(f"wrote {args.out}: {len(model.weights)} features, {len(rows)} labelled requests")
+    write_shipped(model, args.out)
+    print(f"wrote {args.out / SHIPPED} and {SHIPPED_WEIGHTS}: {len(model.weights)} features, {len(rows)} labelled requests")
     if not args.no_routes:
         # The route model weighs the category model's probabilities and its `handled`
         # rates: rebuilt after it, from the same lines.

@@ -317,3 +317,18 @@ def test_the_rule_ablation_leaves_out_only_what_categories_toml_gave():
     eval_matching = _scripts()
     values = {"rule:naming": 0.8, "rulecat:naming": 1.0, "handler:naming": 1.0, "ask:logo": 1.0, "c:標誌": 0.3}
     assert eval_matching.without_rules(values) == {"ask:logo": 1.0, "c:標誌": 0.3}
+
+
+def test_the_shipped_model_reads_back_as_written_and_a_damaged_weights_file_is_refused(tmp_path):
+    from steward.matching.model import read_shipped, write_shipped
+
+    shipped = shipped_model()
+    write_shipped(shipped, tmp_path)
+    again = read_shipped(tmp_path)
+    assert again.classes == shipped.classes and again.meta == shipped.meta
+    assert again.weights.keys() == shipped.weights.keys()
+    assert all(abs(a - b) < 1e-6 for k, w in shipped.weights.items() for a, b in zip(w, again.weights[k]))
+    weights = tmp_path / "model.weights"
+    weights.write_bytes(weights.read_bytes()[:-4])
+    with pytest.raises(ValueError):
+        read_shipped(tmp_path)

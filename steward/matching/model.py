@@ -4,7 +4,7 @@ What kind of request a message is gets decided by a multinomial logistic
 regression fitted to labelled requests (tests/data/labelled_requests.jsonl,
 rebuilt by scripts/train_matching.py; a steward's own labels are folded in by
 `steward train`). Everything here is pure Python over dicts so that the app
-needs no numpy: the weights ship as JSON (steward/matching/model.json) and a
+needs no numpy: the weights ship as data (steward/matching/model.json and model.weights) and a
 prediction is a few hundred dictionary look-ups.
 
 Features, all sparse and named:
@@ -41,6 +41,7 @@ import json
 import math
 import random
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -349,6 +350,7 @@ class CategoryModel:
 
     @classmethod
     def from_json(cls, data: dict) -> CategoryModel:
+        """A model `steward train` wrote (the shipped one is read by read_shipped)."""
         if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
             raise ValueError("not a steward category model (or one from another version)")
         classes = list(data["classes"])
@@ -574,12 +576,50 @@ USER_FILE = "category_model.json"
 _shipped: CategoryModel | None = None
 
 
+SHIPPED_WEIGHTS = "model.weights"
+
+
+def write_shipped(model: CategoryModel, directory: Path) -> None:
+    """The shipped model as two files: model.json (classes, meta, feature names) and
+    model.weights (float32, little-endian, a row of one weight per class for each
+    feature in the order of the names). Reading thousands of floats out of JSON was
+    most of what `steward match` spent on loading the model."""
+    from array import array
+
+    names = sorted(model.weights)
+    flat = array("f", (round(x, 3) for name in names for x in model.weights[name]))
+    if sys.byteorder == "big":
+        flat.byteswap()
+    head = {"version": MODEL_VERSION, "classes": model.classes, "meta": model.meta, "features": names}
+    (Path(directory) / SHIPPED).write_text(json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                           encoding="utf-8")
+    (Path(directory) / SHIPPED_WEIGHTS).write_bytes(flat.tobytes())
+
+
+def read_shipped(directory: Path) -> CategoryModel:
+    from array import array
+
+    head = json.loads((Path(directory) / SHIPPED).read_text(encoding="utf-8"))
+    if not isinstance(head, dict) or head.get("version") != MODEL_VERSION:
+        raise ValueError("not a steward category model (or one from another version)")
+    classes, names = list(head["classes"]), list(head["features"])
+    flat = array("f")
+    flat.frombytes((Path(directory) / SHIPPED_WEIGHTS).read_bytes())
+    if sys.byteorder == "big":
+        flat.byteswap()
+    n = len(classes)
+    if len(flat) != n * len(names):
+        raise ValueError("model.weights does not match model.json")
+    values = flat.tolist()  # float32: within 1e-7 of the three decimals written
+    weights = {name: values[i * n:(i + 1) * n] for i, name in enumerate(names)}
+    return CategoryModel(classes, weights, dict(head.get("meta", {})))
+
+
 def shipped_model() -> CategoryModel:
     """The model fitted to the labelled samples, read once per process."""
     global _shipped
     if _shipped is None:
-        text = (Path(__file__).parent / SHIPPED).read_text(encoding="utf-8")
-        _shipped = CategoryModel.from_json(json.loads(text))
+        _shipped = read_shipped(Path(__file__).parent)
     return _shipped
 
 

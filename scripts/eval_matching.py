@@ -208,7 +208,6 @@ def cross_validate(
         rows += train_matching.read_rows(more)
     always = list(range(len(scored), len(rows)))
     matcher = build_matcher(settings, model=False)
-    matcher.route_model = _shipped_route_model()
     features = [train_matching.row_features(matcher, r) for r in rows]
     if not rules:
         features = [without_rules(f) for f in features]
@@ -230,16 +229,6 @@ def cross_validate(
     if tune and test:
         runs["s+d→e"] = fitted_on(tune, test, nested)
     return runs
-
-
-def _shipped_route_model():
-    """The shipped route model, or None when this checkout has none (the hand-set points route)."""
-    from steward.matching.routing import shipped_route_model
-
-    try:
-        return shipped_route_model()
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def repeated_summary(runs: dict[str, list[Outcome]], folds: int) -> dict[str, dict[str, tuple[float, float, float]]]:

@@ -147,14 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.files is DEFAULT_DATA and not args.category_only:
         args.category_only = [WRITTEN]
-    rows = [row for path in [*args.files, *args.category_only] for row in read_rows(path)]
+    routed = [row for path in args.files for row in read_rows(path)]
+    rows = routed + [row for path in args.category_only for row in read_rows(path)]
     matcher = shipped_matcher()
     examples = [(row_features(matcher, r), r["expected"]["category"]) for r in rows]
     options = choose_options(examples, k=5, repeats=3)
     print(f"chose l2={options.l2} gram_scale={options.gram_scale} designed_scale={options.designed_scale}"
           " by 5-fold cross-validation over 3 fold seeds")
     model = fit(examples, options)
-    routed = [row for path in args.files for row in read_rows(path)]
     model.meta["handled"] = handled_rates(routed, matcher.rules)
     model.meta["trained_on"] = ", ".join(path.name for path in [*args.files, *args.category_only])
     write_shipped(model, args.out)

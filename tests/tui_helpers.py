@@ -64,7 +64,12 @@ async def settle(app, pilot, *, rounds: int = 200) -> None:
             raise failed.error
 
     for _ in range(rounds):
-        await _drain_messages(app)
+        before = list(_nodes(app))
+        await _drain_messages(app, before)
+        # A screen pushed meanwhile (a dialog a key opened) was not drained, nor were
+        # messages that arrived while draining: another round handles them.
+        if list(_nodes(app)) != before or _any_queued(app):
+            continue
         workers = [worker for worker in app.workers if not worker.is_finished]
         timers = _timers_due_soon(app)
         if not workers and not timers:
@@ -99,6 +104,10 @@ async def _drain_messages(app, nodes=None) -> None:
             pending += 1
     if pending:
         await done.wait()
+
+
+def _any_queued(app) -> bool:
+    return any(not node._message_queue.empty() for node in _nodes(app))  # noqa: SLF001 - no public way to ask
 
 
 def _timers_due_soon(app) -> list:

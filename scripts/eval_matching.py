@@ -55,8 +55,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_matching  # noqa: E402
 import train_routing  # noqa: E402
 
-TARGETS = {"top1": 0.90, "top3": 0.97, "category": 0.85}
-CV_CATEGORY_TARGET = 0.88  # out of sample (issue 13)
+# Issue 13's acceptance, for K-fold figures and for labelled requests the models never saw.
+TARGETS = {"top1": 0.93, "top3": 0.98, "category": 0.88}
+LANGUAGE_GAP = 0.03  # neither language more than 3 points below the other
+
+
+def missed_targets(by_group: dict[str, dict[str, float]]) -> list[str]:
+    """What falls short: a figure below its target, or English and Chinese apart by more than the gap."""
+    failed = [f"{k} {by_group['all'][k]:.3f} < {t}" for k, t in TARGETS.items() if by_group["all"][k] < t]
+    if "zh" in by_group and "en" in by_group:
+        for k in TARGETS:
+            zh, en = by_group["zh"][k], by_group["en"][k]
+            if abs(zh - en) > LANGUAGE_GAP:
+                low, high = ("English", "Chinese") if en < zh else ("Chinese", "English")
+                failed.append(f"{low} {k} {min(zh, en):.3f} more than 3 points below {high} {max(zh, en):.3f}")
+    return failed
 
 
 def read_labels(path: Path) -> dict[str, dict]:
@@ -315,12 +328,8 @@ def main(argv: list[str] | None = None) -> int:
                     print("\nK-fold misses" + (" (first seed)" if repeats > 1 else "") + ":")
                     first = runs[key if repeats == 1 else f"{key} #1"]
                     print("\n".join(line for o in first for line in describe_miss(o)))
-                failed = [f"{key} category {found[key + ' all']['category']:.3f} < {CV_CATEGORY_TARGET}"
-                          ] if found[key + " all"]["category"] < CV_CATEGORY_TARGET else []
-                if key + " en" in found and key + " zh" in found and (
-                    found[key + " en"]["category"] < found[key + " zh"]["category"] - 0.03
-                ):
-                    failed.append("English category more than 3 points below Chinese")
+                failed = missed_targets({lang: found[f"{key} {lang}"] for lang in ("all", "zh", "en")
+                                         if f"{key} {lang}" in found})
                 print("\ntargets:", "met" if not failed else "NOT met: " + "; ".join(failed))
                 return 1 if failed else 0
             outcomes, problems = evaluate(args.file, settings)
@@ -348,13 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("\nnot evaluated:")
         print("\n".join(f"  {p}" for p in problems))
-    failed = [f"{k} {by_group['all'][k]:.3f} < {t}" for k, t in TARGETS.items() if by_group["all"][k] < t]
-    if "zh" in by_group and "en" in by_group:
-        failed += [
-            f"Chinese {k} {by_group['zh'][k]:.3f} below English {by_group['en'][k]:.3f}"
-            for k in TARGETS
-            if by_group["zh"][k] < by_group["en"][k]
-        ]
+    failed = missed_targets(by_group)
     print("\ntargets:", "met" if not failed else "NOT met: " + "; ".join(failed))
     return 1 if failed else 0
 

@@ -332,3 +332,16 @@ def test_the_shipped_model_reads_back_as_written_and_a_damaged_weights_file_is_r
     weights.write_bytes(weights.read_bytes()[:-4])
     with pytest.raises(ValueError):
         read_shipped(tmp_path)
+
+
+def test_eval_targets_are_the_issues_and_a_language_more_than_three_points_behind_fails():
+    eval_matching = _scripts()
+    good = {"top1": 0.95, "top3": 0.985, "category": 0.9}
+    assert eval_matching.missed_targets({"all": good, "zh": good, "en": good}) == []
+    close = {**good, "top1": 0.93}  # two points behind: allowed
+    assert eval_matching.missed_targets({"all": good, "zh": good, "en": close}) == []
+    behind = {**good, "top1": 0.91}
+    failed = eval_matching.missed_targets({"all": good, "zh": good, "en": behind})
+    assert failed == ["English top1 0.910 more than 3 points below Chinese 0.950"]
+    short = {**good, "top3": 0.978}
+    assert eval_matching.missed_targets({"all": short}) == ["top3 0.978 < 0.98"]

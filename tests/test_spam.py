@@ -83,6 +83,33 @@ def test_genuine_requests_with_one_scammy_word_are_not_spam(subject, body):
     assert not spam_verdict(subject, body).likely
 
 
+@pytest.mark.parametrize(
+    ("subject", "body", "reason"),
+    [
+        ("Quick favour", "Are you at your desk? I'm stuck in meetings all day. Please buy six Google Play gift cards "
+                         "of NT$2,000 each for the volunteers, scratch off the codes and send me photos. Keep it "
+                         "between us for now, it's a surprise. I'll pay you back tonight.",
+         "asks for gift cards or prepaid codes"),
+        ("Charitable bequest", "Dear Friend, I am the attorney of a late client who died with no next of kin and left "
+                               "an estate of USD 6 million. Your foundation can be named beneficiary. Reply urgently "
+                               "and keep this confidential.",
+         "offers a windfall: an estate, a legacy or millions"),
+    ],
+)
+def test_a_fake_boss_and_an_inheritance_are_spam_with_the_reason_named(subject, body, reason):
+    verdict = spam_verdict(subject, body)
+    assert verdict.likely and reason in verdict.reasons
+
+
+def test_a_sign_is_a_word_not_the_start_of_a_longer_one():
+    # "token" is a crypto sign; a tokeniser is not. "seo" is not Seoul.
+    body = ("We run a fork of your bot on WhatsApp in Seoul and wrote a tokeniser for mixed Korean and English. "
+            "Could we contribute it back upstream?")
+    verdict = spam_verdict("Contributing a tokeniser to the bot", body)
+    assert not verdict.likely and "sells SEO, crypto, investments or a job" not in verdict.reasons
+    assert "sells SEO, crypto, investments or a job" in spam_verdict("Airdrop", "Claim your free tokens now").reasons
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400), st.text(max_size=2000))
 def test_any_text_gets_a_score_between_0_and_100(subject, body):
@@ -162,3 +189,21 @@ def test_the_request_view_says_a_scam_looks_like_spam_and_a_genuine_request_does
         store.close()
     assert "Looks like spam" in scam and "verify an account" in scam
     assert "Looks like spam" not in genuine
+
+
+def test_train_spam_rebuilds_a_model_that_reads_back_and_judges_like_the_shipped_one(tmp_path, capsys):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import train_spam
+
+    out = tmp_path / "spam_model.json"
+    assert train_spam.main(["--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "5-fold" in printed and "recall" in printed
+    weights = json.loads(out.read_text(encoding="utf-8"))["weights"]
+    rows = _rows()
+    assert [spam_verdict(r["subject"], r["body"], weights=weights).likely for r in rows] == [
+        _verdict(r).likely for r in rows
+    ]

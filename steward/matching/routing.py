@@ -14,18 +14,17 @@ samples (they stay in steward.matching.matcher for a matcher built without
 this model).
 
 The weights ship as JSON (route_model.json, rebuilt by scripts/train_routing.py
-from labelled requests). The fitting is here too and needs nothing beyond the
-standard library: L2-regularized logistic regression solved by Newton's method,
-so the same labels always give the same weights.
+from labelled requests), fitted by steward.matching.logistic.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
+
+from steward.matching import logistic
 
 SHIPPED = "route_model.json"
 MODEL_VERSION = 1
@@ -83,8 +82,7 @@ class RouteModel:
         return sum(v * w[k] for k, v in values.items() if k in w)
 
     def probability(self, values: dict[str, float]) -> float:
-        z = self.logit(values)
-        return 1 / (1 + math.exp(-z)) if z > -30 else 0.0
+        return logistic.sigmoid(self.logit(values))
 
     def pushes(self, values: dict[str, float]) -> list[tuple[float, str]]:
         """Each feature's share of the logit, largest first (the bias left out)."""
@@ -108,55 +106,6 @@ def shipped_route_model() -> RouteModel:
     return RouteModel.from_json(json.loads((files(__package__) / SHIPPED).read_text(encoding="utf-8")))
 
 
-def fit(examples: list[tuple[dict[str, float], bool]], *, l2: float = 1.0, iterations: int = 30) -> RouteModel:
-    """Logistic regression by Newton's method; l2 shrinks every weight but the bias towards 0.
-
-    Deterministic: the same examples in the same order give the same weights.
-    """
-    names = sorted({k for values, _ in examples for k in values})
-    index = {k: i for i, k in enumerate(names)}
-    rows = [([(index[k], v) for k, v in values.items() if v], 1.0 if y else 0.0) for values, y in examples]
-    n = len(names)
-    w = [0.0] * n
-    penalty = [0.0 if k == "bias" else l2 for k in names]
-    for _ in range(iterations):
-        grad = [penalty[i] * w[i] for i in range(n)]
-        hess = [[0.0] * n for _ in range(n)]
-        for i in range(n):
-            hess[i][i] = penalty[i] + 1e-9
-        for x, y in rows:
-            z = sum(w[i] * v for i, v in x)
-            p = 1 / (1 + math.exp(-z)) if z > -30 else 0.0
-            g, h = p - y, p * (1 - p)
-            for i, v in x:
-                grad[i] += g * v
-                row = hess[i]
-                for j, u in x:
-                    row[j] += h * v * u
-        step = _solve(hess, grad)
-        w = [a - b for a, b in zip(w, step)]
-        if max(abs(s) for s in step) < 1e-7:
-            break
-    return RouteModel(dict(zip(names, w)), {"examples": len(examples), "l2": l2})
-
-
-def _solve(a: list[list[float]], b: list[float]) -> list[float]:
-    """x with a·x = b, by Gaussian elimination with partial pivoting (a is small and positive definite)."""
-    n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
-    for c in range(n):
-        pivot = max(range(c, n), key=lambda r: abs(m[r][c]))
-        m[c], m[pivot] = m[pivot], m[c]
-        if abs(m[c][c]) < 1e-12:
-            continue
-        for r in range(c + 1, n):
-            f = m[r][c] / m[c][c]
-            if f:
-                for k in range(c, n + 1):
-                    m[r][k] -= f * m[c][k]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        if abs(m[r][r]) < 1e-12:
-            continue
-        x[r] = (m[r][n] - sum(m[r][k] * x[k] for k in range(r + 1, n))) / m[r][r]
-    return x
+def fit(examples: list[tuple[dict[str, float], bool]], *, l2: float = 1.0) -> RouteModel:
+    """The route model fitted to (features, is a right route) examples (steward.matching.logistic)."""
+    return RouteModel(logistic.fit(examples, l2=l2), {"examples": len(examples), "l2": l2})

@@ -1,72 +1,110 @@
-"""Does a request look like spam or a scam? Signs a steward would name, added up.
+"""Does a request look like spam or a scam? Signs a steward would name, weighed by what labelled mail taught.
 
 Scams that reach a community inbox follow a few patterns: phishing ("your
-workspace will be deactivated, verify now"), advance-fee "grants" and prizes,
-pay-to-speak conferences and paid "awards" or "interviews", fake invoices and
-domain-renewal notices, SEO and crypto offers. Each pattern is a family of signs
-below; one family alone is common in genuine mail too (a deadline, a fee, a
-congratulation), so a request is *likely* spam only when several families
-agree. The score (0–100) says how many and how strong.
+workspace will be deactivated, verify now"), advance-fee "grants", windfalls
+and prizes, pay-to-speak conferences and paid "awards" or "interviews", fake
+invoices and domain-renewal notices, a fake boss asking for gift cards, SEO,
+crypto and job offers. Each pattern is a family of signs below. One family
+alone is common in genuine mail too (a deadline, a fee, a congratulation), so
+how much each family counts, and how much it means that several agree, is learned: a logistic
+model over the families, fitted by scripts/train_spam.py to labelled requests
+(tests/data: the samples, our own written requests and written scams with
+look-alike genuine mail) and shipped as spam_model.json. The score (0–100) is
+its probability, with the bias moved so that the learned line sits at LIKELY.
 
-No I/O, no state: `spam_verdict` is called for every request the matcher sees.
+No I/O after the first call, no state: `spam_verdict` runs for every request the matcher sees.
 """
 
 from __future__ import annotations
 
-import math
+import json
 import re
 import unicodedata
+from functools import lru_cache
+from importlib.resources import files
 
+from steward.matching.logistic import sigmoid
 from steward.models import SpamVerdict
 
 LIKELY = 60  # score at which a request is filed as likely spam
-_SCALE = 2.0
+SHIPPED = "spam_model.json"
+MODEL_VERSION = 1
 
-# (family, points, 中文, English, signs). Signs are matched in the folded text;
-# ASCII ones must start on a word boundary.
-FAMILIES: list[tuple[str, float, str, str, tuple[str, ...]]] = [
-    ("pressure", 1.0, "催促限時行動", "pressures for action before a short deadline",
+# (family, 中文, English, signs). Signs are matched in the folded text; ASCII ones
+# must start on a word boundary.
+FAMILIES: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("pressure", "催促限時行動", "pressures for action before a short deadline",
      ("final notice", "action required", "within 24 hours", "within 48 hours", "within 72 hours", "48 hours",
       "24 hours", "within 7 days", "within seven days", "immediately", "urgent", "act now", "claim now",
-      "limited time", "last chance", "will be reallocated", "be forfeited", "forfeit",
-      "名額有限", "盡快", "立即", "限時", "逾期", "最後通知", "以免喪失", "確保入圍", "保留資格")),
-    ("pay_us", 1.6, "要我們先付費", "asks us to pay a fee first",
+      "limited time", "last chance", "will be reallocated", "be forfeited", "forfeit", "this week only",
+      "this month only", "expires today", "today only",
+      "名額有限", "盡快", "儘速", "立即", "限時", "逾期", "最後通知", "以免喪失", "確保入圍", "保留資格", "名額只剩",
+      "本週內", "今日內", "今天內", "優惠價")),
+    ("pay_us", "要我們先付費", "asks us to pay a fee first",
      ("registration fee", "publication fee", "processing fee", "handling fee", "renewal fee", "membership fee",
+      "compliance fee", "one-time fee", "consulting fee", "listing fee", "verification fee",
       "article processing", "apc", "pay the", "payment of", "make payment", "wire transfer", "bank transfer",
       "payable", "invoice attached", "outstanding invoice", "overdue invoice", "clearance fee", "transfer fee",
-      "activation fee", "release the funds", "release of the funds", "release of funds",
+      "activation fee", "release the funds", "release of the funds", "release of funds", "refundable",
       "刊登費", "製作費", "行政費", "審查費", "報名費", "手續費", "分攤", "繳交", "繳費", "匯款至", "付款", "轉帳",
-      "續約費", "年費", "保證金", "撥款前", "解凍")),
+      "續約費", "年費", "保證金", "撥款前", "解凍", "顧問費", "代辦費", "認證費", "上架費", "專刊費")),
     # Advance-fee scams ask for a passport "to release the funds", and for secrecy so
     # nobody warns the victim. (Bank details alone are no sign: real funders ask too.)
-    ("identity", 1.6, "要護照或證件，或要求保密", "asks for a passport or ID, or for secrecy",
+    ("identity", "要護照或證件，或要求保密", "asks for a passport or ID, or for secrecy",
      ("passport", "copy of your id", "identity card", "keep this confidential", "strictly confidential",
-      "do not share", "do not disclose", "護照", "身分證影本", "身份證影本", "請勿外流", "請保密", "切勿告知")),
-    ("credentials", 2.0, "要求登入或驗證帳號", "asks to log in or verify an account",
+      "do not share", "do not disclose", "keep it between us", "between us for now", "don't tell",
+      "護照", "身分證影本", "身份證影本", "請勿外流", "請保密", "切勿告知", "不要跟其他", "先不要跟", "不要告訴")),
+    ("credentials", "要求登入或驗證帳號", "asks to log in or verify an account",
      ("verify your", "verification", "confirm your account", "confirm your identity", "sign-in", "sign in",
       "log in", "login", "password", "unusual activity", "unrecognised device", "unrecognized device",
       "suspended", "deactivated", "reactivate", "security alert", "click the link", "click here",
-      "驗證", "登入", "密碼", "帳號將", "停用", "異常登入", "點擊連結", "點選連結")),
-    ("prize", 1.3, "說我們得獎或中選", "says we won or were selected",
+      "shared a document", "shared with you", "view document", "mailbox is full", "storage is full", "re-verify",
+      "驗證", "登入", "密碼", "帳號將", "停用", "異常登入", "點擊連結", "點選連結", "重新驗證", "信箱已滿", "共用文件")),
+    ("payment_details", "要更新付款方式或銀行資料", "asks to update card or bank details",
+     ("update your payment", "payment method", "card details", "card number", "billing details",
+      "billing information", "new bank account", "bank details have changed", "updated bank details",
+      "card issuer", "payment was declined", "payment declined",
+      "網路銀行", "簡訊驗證碼", "信用卡號", "卡號", "帳戶變更", "更改帳戶", "新帳戶", "扣款失敗")),
+    ("prize", "說我們得獎或中選", "says we won or were selected",
      ("congratulations", "you have won", "you've won", "winner", "prize", "you have been selected",
-      "been shortlisted", "nominated", "nomination", "award", "claim your",
-      "恭喜", "榮獲", "入圍", "獲獎", "得獎", "中獎", "獲選", "獲列", "脫穎而出", "評選")),
-    ("predatory", 1.6, "掠奪性研討會或期刊", "a predatory conference or journal",
+      "been shortlisted", "nominated", "nomination", "award", "claim your", "top 100", "hall of fame",
+      "who's who",
+      "恭喜", "榮獲", "入圍", "獲獎", "得獎", "中獎", "獲選", "獲列", "脫穎而出", "評選", "百大", "典藏")),
+    ("windfall", "天上掉下來的巨款或遺產", "offers a windfall: an estate, a legacy or millions",
+     ("next of kin", "beneficiary", "inheritance", "unclaimed", "late husband", "late father", "million dollars",
+      "certified cheque", "certified check", "wire back", "deceased",
+      "遺產", "繼承", "百萬美元", "萬美元", "萬美金", "受益人", "無人認領")),
+    ("guaranteed", "保證獲利或保證通過", "promises guaranteed money or approval",
+     ("guaranteed", "money back", "risk-free", "risk free", "no risk", "daily return", "daily profit",
+      "passive income", "保證", "保本", "穩賺", "零風險", "包過", "每天收益", "日收益", "出金")),
+    ("gift_cards", "要買禮物卡或點數卡", "asks for gift cards or prepaid codes",
+     ("gift card", "google play", "itunes", "steam card", "prepaid card", "scratch off", "scratch the",
+      "點數卡", "禮物卡", "禮品卡", "刮開")),
+    ("predatory", "掠奪性研討會或期刊", "a predatory conference or journal",
      ("scopus", "indexed", "web of science", "dear distinguished", "dear esteemed", "distinguished researcher",
       "esteemed researcher", "proceedings", "publish your", "speak & publish", "speak and publish",
-      "國際研討會論文", "期刊收錄")),
-    ("offers", 1.6, "推銷 SEO、加密貨幣或投資", "sells SEO, crypto or investments",
-     ("backlink", "seo", "guest post", "ranking", "airdrop", "crypto", "bitcoin", "token", "wallet",
-      "investment opportunity", "guaranteed return", "空投", "代幣", "虛擬貨幣", "加密貨幣", "錢包", "投資報酬", "保證獲利")),
-    ("domain", 1.6, "網域到期或續約通知", "a domain expiry or renewal notice",
+      "rapid publication", "fast review", "fast-track review", "special issue", "world congress",
+      "國際研討會論文", "期刊收錄", "快速審查", "快速刊登", "邀稿")),
+    ("offers", "推銷 SEO、加密貨幣、投資或工作", "sells SEO, crypto, investments or a job",
+     ("backlink", "seo", "guest post", "ranking", "airdrop", "crypto", "bitcoin", "token", "wallet", "usdt",
+      "investment opportunity", "guaranteed return", "no interview", "per week", "work from home",
+      "空投", "代幣", "虛擬貨幣", "加密貨幣", "錢包", "投資報酬", "保證獲利", "套利", "在家工作", "日領", "高薪")),
+    ("domain", "網域或名稱到期、搶註通知", "a domain or name expiry, renewal or \"someone is registering it\" notice",
      ("domain expir", "domain renewal", "domain registration", "domain owner", "domain will", "expiration",
-      "renew your domain", "網域到期", "網域續約", "網域名稱")),
-    ("generic", 0.8, "不具名的泛稱問候", "addresses nobody in particular",
+      "renew your domain", "internet keyword", "domain names", "registration service", "forward this to your ceo",
+      "網域到期", "網域續約", "網域名稱", "搶註", "防禦性註冊")),
+    ("generic", "不具名的泛稱問候", "addresses nobody in particular",
      ("dear webmaster", "dear domain owner", "dear workspace admin", "dear admin", "dear sir/madam",
-      "dear customer", "dear user", "dear researcher", "dear friend", "負責人 您好", "負責人您好", "貴單位 負責人")),
-    ("off_channel", 1.0, "要求改用 LINE、WhatsApp 等私訊聯絡", "moves the talk to LINE, WhatsApp or Telegram",
-     ("line id", "whatsapp", "telegram", "wechat", "加 line", "加line", "賴 id")),
+      "dear customer", "dear user", "dear researcher", "dear friend", "dear beneficiary", "dear ceo",
+      "dear organiser", "dear organizer", "dear taxpayer",
+      "負責人 您好", "負責人您好", "貴單位 負責人", "親愛的用戶", "親愛的會員", "納稅義務人")),
+    ("off_channel", "要求改用 LINE、WhatsApp 等私訊聯絡", "moves the talk to LINE, WhatsApp or Telegram",
+     ("line id", "whatsapp", "telegram", "wechat", "加 line", "加line", "賴 id", "加我 line", "加我line", "進群")),
 ]
+SHOUTING = "shouting"
+# How many families agree: one alone is common in genuine mail, several rarely are.
+SEVERAL = (("two_families", 2), ("three_families", 3))
+_SHOUTING_REASONS = ("主旨全大寫或連串驚嘆號", "shouts in the subject")
 
 _FOLD = str.maketrans({"臺": "台"})
 
@@ -76,12 +114,21 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+# An ASCII sign may take an ending ("prize" finds "prizes", "domain expir" finds
+# "domain expires"), but not run on into another word ("token" is not "tokeniser").
+_ENDINGS = frozenset({"", "s", "es", "d", "ed", "ing", "e", "y", "ies", "ation", "ations"})
+_WORD_TAIL = re.compile(r"[a-z0-9]*")
+
+
 def _found(text: str, sign: str) -> bool:
     if not sign.isascii() or not sign[:1].isalnum():
         return sign in text
     start = 0
     while (at := text.find(sign, start)) >= 0:
-        if at == 0 or not text[at - 1].isalnum():
+        end = at + len(sign)
+        if (at == 0 or not text[at - 1].isalnum()) and (
+            not sign[-1].isalnum() or _WORD_TAIL.match(text, end).group() in _ENDINGS
+        ):
             return True
         start = at + 1
     return False
@@ -94,28 +141,43 @@ def _shouting(subject: str) -> bool:
     return caps or "!!!" in subject or "！！！" in subject
 
 
-def spam_verdict(subject: str = "", body: str = "", organization: str = "", from_name: str = "",
-                 from_email: str = "") -> SpamVerdict:
-    """Signs of spam or a scam in a request; `likely` when several kinds of sign agree."""
+def features(subject: str = "", body: str = "") -> dict[str, float]:
+    """Which families of signs a request shows (1 for one sign of a family, 1.25 for more),
+    and whether two or three kinds of sign agree."""
     text = _fold(f"{subject} \n {body}")
-    points = 0.0
-    families = 0
-    reasons_en: list[str] = []
-    reasons_zh: list[str] = []
-    for _, weight, zh, en, signs in FAMILIES:
-        hits = [s for s in signs if _found(text, s)]
-        if not hits:
-            continue
-        families += 1
-        points += weight * (1.0 if len(hits) == 1 else 1.25)
-        reasons_en.append(en)
-        reasons_zh.append(zh)
+    found: dict[str, float] = {"bias": 1.0}
+    for family, _, _, signs in FAMILIES:
+        hits = sum(1 for s in signs if _found(text, s))
+        if hits:
+            found[family] = 1.0 if hits == 1 else 1.25
     if _shouting(subject or ""):
-        families += 1
-        points += 0.8
-        reasons_en.append("shouts in the subject")
-        reasons_zh.append("主旨全大寫或連串驚嘆號")
-    if families < 2:
-        points *= 0.5  # a single kind of sign is common in genuine mail
-    score = max(0, min(100, round(100 * (1 - math.exp(-points / _SCALE)))))
-    return SpamVerdict(score >= LIKELY, score, reasons_en, reasons_zh)
+        found[SHOUTING] = 1.0
+    kinds = len(found) - 1
+    found.update({name: 1.0 for name, least in SEVERAL if kinds >= least})
+    return found
+
+
+@lru_cache(maxsize=1)
+def shipped_weights() -> dict[str, float]:
+    data = json.loads((files(__package__) / SHIPPED).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
+        raise ValueError(f"{SHIPPED}: not a spam model of version {MODEL_VERSION}")
+    return {str(k): float(v) for k, v in data["weights"].items()}
+
+
+_REASONS = {family: (zh, en) for family, zh, en, _ in FAMILIES} | {SHOUTING: _SHOUTING_REASONS}
+
+
+def spam_verdict(subject: str = "", body: str = "", organization: str = "", from_name: str = "",
+                 from_email: str = "", *, weights: dict[str, float] | None = None) -> SpamVerdict:
+    """Signs of spam or a scam in a request; `likely` when together they pass the learned line.
+
+    The reasons name the families that pushed towards spam, strongest first.
+    `weights`: a model being trained or evaluated instead of the shipped one.
+    """
+    w = shipped_weights() if weights is None else weights
+    values = features(subject, body)
+    pushes = sorted(((v * w.get(k, 0.0), k) for k, v in values.items() if k != "bias"), key=lambda x: (-x[0], x[1]))
+    score = round(100 * sigmoid(sum(v * w.get(k, 0.0) for k, v in values.items())))
+    said = [k for push, k in pushes if push > 0 and k in _REASONS]
+    return SpamVerdict(score >= LIKELY, score, [_REASONS[k][1] for k in said], [_REASONS[k][0] for k in said])

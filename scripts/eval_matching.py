@@ -57,18 +57,19 @@ import train_routing  # noqa: E402
 
 # Issue 13's acceptance, for K-fold figures and for labelled requests the models never saw.
 TARGETS = {"top1": 0.93, "top3": 0.98, "category": 0.88}
-LANGUAGE_GAP = 0.03  # neither language more than 3 points below the other
+LANGUAGE_GAP = 0.03  # English no more than 3 points below Chinese
 
 
 def missed_targets(by_group: dict[str, dict[str, float]]) -> list[str]:
-    """What falls short: a figure below its target, or English and Chinese apart by more than the gap."""
-    failed = [f"{k} {by_group['all'][k]:.3f} < {t}" for k, t in TARGETS.items() if by_group["all"][k] < t]
+    """What falls short: a figure below its target, or English more than the gap below Chinese."""
+    # Four places: a mean of 0.9796 is short of 0.98 though it prints as 0.980.
+    failed = [f"{k} {by_group['all'][k]:.4f} < {t}" for k, t in TARGETS.items() if by_group["all"][k] < t]
     if "zh" in by_group and "en" in by_group:
-        for k in TARGETS:
-            zh, en = by_group["zh"][k], by_group["en"][k]
-            if abs(zh - en) > LANGUAGE_GAP:
-                low, high = ("English", "Chinese") if en < zh else ("Chinese", "English")
-                failed.append(f"{low} {k} {min(zh, en):.3f} more than 3 points below {high} {max(zh, en):.3f}")
+        failed += [
+            f"English {k} {by_group['en'][k]:.3f} more than 3 points below Chinese {by_group['zh'][k]:.3f}"
+            for k in TARGETS
+            if by_group["en"][k] < by_group["zh"][k] - LANGUAGE_GAP
+        ]
     return failed
 
 

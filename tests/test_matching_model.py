@@ -334,7 +334,7 @@ def test_the_shipped_model_reads_back_as_written_and_a_damaged_weights_file_is_r
         read_shipped(tmp_path)
 
 
-def test_eval_targets_are_the_issues_and_a_language_more_than_three_points_behind_fails():
+def test_eval_targets_are_the_issues_and_english_more_than_three_points_behind_fails():
     eval_matching = _scripts()
     good = {"top1": 0.95, "top3": 0.985, "category": 0.9}
     assert eval_matching.missed_targets({"all": good, "zh": good, "en": good}) == []
@@ -343,5 +343,6 @@ def test_eval_targets_are_the_issues_and_a_language_more_than_three_points_behin
     behind = {**good, "top1": 0.91}
     failed = eval_matching.missed_targets({"all": good, "zh": good, "en": behind})
     assert failed == ["English top1 0.910 more than 3 points below Chinese 0.950"]
-    short = {**good, "top3": 0.978}
-    assert eval_matching.missed_targets({"all": short}) == ["top3 0.978 < 0.98"]
+    assert eval_matching.missed_targets({"all": good, "zh": behind, "en": good}) == []  # the issue asks of English
+    short = {**good, "top3": 0.9796}
+    assert eval_matching.missed_targets({"all": short}) == ["top3 0.9796 < 0.98"]

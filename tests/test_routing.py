@@ -404,3 +404,32 @@ def test_without_the_route_model_the_hand_set_points_still_route():
                       route_model=False)
     assert matcher.route_model is None
     assert [m.key for m in matcher.match(body="想請問 Cofacts 的 LINE bot 資料可以用在研究嗎？").matches][:1] == ["cofacts"]
+
+
+def _shipped_matcher():
+    from steward.matching.matcher import build_matcher
+
+    return build_matcher(load_settings(None))
+
+
+def test_a_common_name_that_ends_another_events_name_is_not_that_entry():
+    matcher = _shipped_matcher()
+    other_event = matcher.match(
+        subject="Community partner logo for Taipei Impact Tech Summit 2027",
+        body="Hi, Taipei Impact Tech Summit is a startup conference in April. We would like to print the g0v logo "
+             "on our partner wall.",
+        organization="Taipei Impact Tech Summit",
+    )
+    assert "g0v-summit" not in [m.key for m in other_event.matches]
+    ours = matcher.match(subject="Workshop proposal for the next Summit",
+                         body="We would like to run a workshop at the next Summit in Taipei.")
+    assert ours.matches and ours.matches[0].key == "g0v-summit"
+
+
+def test_a_long_exact_keyword_tells_more_than_a_short_common_one():
+    matcher = _shipped_matcher()
+    telling = dict(matcher.route_candidates(body="請問有沒有幫民眾申請政府資料的工具？"))["dataopener"]
+    assert telling["telling_keywords"] == pytest.approx(telling["keywords"])
+    everyday = dict(matcher.route_candidates(body="我們下個月有一個活動。"))
+    assert everyday["jothon"]["keywords"] > 0
+    assert everyday["jothon"].get("telling_keywords", 0.0) < 0.1 * everyday["jothon"]["keywords"]

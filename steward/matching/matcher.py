@@ -219,7 +219,8 @@ class Matcher:
         weights, cue_weights = dict(FIELD_WEIGHTS), dict(CUE_FIELD_WEIGHTS)
         if "subject" not in fields:
             weights["body"] = cue_weights["body"] = BODY_WITHOUT_SUBJECT
-        points, reasons, named, evidence = self._score_entries(prepared, weights)
+        written = {"subject": subject or "", "organization": organization or "", "body": body or ""}
+        points, reasons, named, evidence = self._score_entries(prepared, weights, written)
         spam = spam_verdict(subject, body, organization, from_name, from_email)
         if spam.likely:
             why = {"zh-TW": ["看起來是垃圾信或詐騙"], "en": ["looks like spam or a scam"]}
@@ -251,7 +252,10 @@ class Matcher:
 
     __call__ = match_request
 
-    def _score_entries(self, req: Prepared, weights: dict[str, float]):
+    def _score_entries(self, req: Prepared, weights: dict[str, float], written: dict[str, str] | None = None):
+        """Points, reasons, named entries and route evidence per entry. `written`: the fields
+        as the sender wrote them (capitals kept), to tell a common name used as part of
+        another one ("Impact Tech Summit") from the entry's name."""
         terms = self._entry_index.terms
         best: dict[int, tuple[float, Hit]] = {}  # term -> its strongest hit
         per_field: dict[int, dict[str, float]] = {}
@@ -274,7 +278,10 @@ class Matcher:
         evidence: dict[int, Evidence] = {}
         for i, found in by_entry.items():
             found.sort(key=lambda x: -x[0])
-            names = [f for f in found if f[1].tag != "keyword"]
+            names = [
+                f for f in found if f[1].tag != "keyword"
+                and not (written and self._ends_another_name(f[1], per_field[f[2].term], written))
+            ]
             words = [f for f in found if f[1].tag == "keyword"]
             total = 0.0
             why = []
@@ -297,18 +304,34 @@ class Matcher:
                 ev.keyword_reason = "keywords: " + ", ".join(t.label for _, t, _ in words[:6])
                 why.append(ev.keyword_reason)
                 ev.keywords = sum(w for w, _, _ in words)
+                ev.telling_keywords = sum(w * self._specificity(h.term) for w, _, h in words)
             points[i] = total
             reasons[i] = why
         return points, reasons, named, evidence
 
     def _specificity(self, ti: int) -> float:
+        return self._specificity_of(self._entry_index.terms[ti].text)
+
+    def _specificity_of(self, text: str) -> float:
         from steward.matching.specificity import specificity
 
-        text = self._entry_index.terms[ti].text
         spec = self._specific.get(text)
         if spec is None:
             spec = self._specific[text] = specificity(text, self._commonness)
         return spec
+
+    def _ends_another_name(self, term: Term, fields_seen, written: dict[str, str]) -> bool:
+        """Whether a common Latin name of an entry ("Summit") is, everywhere it is written,
+        the last word of another capitalised name ("Taipei Impact Tech Summit"): then it
+        names that, not the entry. A specific name ("vTaiwan") is never doubted."""
+        if not term.text.isascii() or self._specificity_of(term.text) >= STANDS_ALONE:
+            return False
+        return all(
+            _tail_of_capitalised_name(
+                term.text, written.get(field, ""), self._community, title_case=field == "organization"
+            )
+            for field in fields_seen
+        )
 
     def _name_backing(self, i: int, hit: Hit, found, per_field, req: Prepared) -> tuple[bool, float]:
         """Whether the entry's best name may count in full, and its specificity (0..1).
@@ -353,7 +376,8 @@ class Matcher:
             weights = dict(FIELD_WEIGHTS)
             if "subject" not in fields:
                 weights["body"] = BODY_WITHOUT_SUBJECT
-            entry_points = self._score_entries(prepared, weights)[0]
+            written = {"subject": subject or "", "organization": organization or "", "body": body or ""}
+            entry_points = self._score_entries(prepared, weights, written)[0]
         cue_weights = dict(CUE_FIELD_WEIGHTS)
         if "subject" not in prepared.names:
             cue_weights["body"] = BODY_WITHOUT_SUBJECT
@@ -540,6 +564,35 @@ class _Found:
     points: dict[int, float]  # entry -> hand-set points
     reasons: dict[int, list[str]]
     evidence: dict[int, Evidence]
+
+
+# Words that may precede a name in capitals without being part of another name.
+_NOT_A_NAME = frozenset({"the", "this", "that", "next", "last", "our", "your", "their", "upcoming", "a", "an"})
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][\w'&.-]*")
+
+
+def _tail_of_capitalised_name(name: str, text: str, community: list[str], *, title_case: bool = False) -> bool:
+    """Whether every time `name` (folded) is written in `text`, capitalised, it follows a
+    capitalised word that starts no sentence: "Taipei Impact Tech Summit", not "the next
+    Summit" or "g0v Summit". A sentence in title case ("Proposal For The Next Summit")
+    says nothing either way and counts as no; `title_case`: the text is a name itself
+    (an organization), where every word is capitalised."""
+    words = [w for w in _LATIN_WORD.findall(text) if len(w) >= 3]
+    if not words or (not title_case and sum(w[0].isupper() for w in words) >= 0.6 * len(words)):
+        return False
+    found = False
+    for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text, re.IGNORECASE):
+        if not m.group()[0].isupper():
+            return False
+        before = re.search(r"([A-Za-z0-9][\w'&.-]*)([ \t]+)$", text[: m.start()])
+        if before is None:
+            return False
+        word = before.group(1)
+        opens_sentence = re.search(r"(^|[.!?:;\n]\s*|[\"'(「『【]\s*)$", text[: before.start()]) is not None
+        if not word[0].isupper() or opens_sentence or word.lower() in _NOT_A_NAME or word.lower() in community:
+            return False
+        found = True
+    return found
 
 
 def _url_id(url: str) -> str:

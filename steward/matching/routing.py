@@ -2,7 +2,7 @@
 
 For every entry a request gives any evidence for (a name or alias found, topic
 keywords, or the lean of the request's category towards the group that
-handles it), `steward.matching.matcher` sums that evidence into three numbers
+handles it), `steward.matching.matcher` sums that evidence into four numbers
 (`features`). A logistic model weighs them into the probability that the entry
 is a right route; the score a steward sees is that probability in percent, and
 `matching.min_score` (60 by default) is the line from which an entry is
@@ -38,6 +38,7 @@ class Evidence:
     name_backed: bool = False  # in the subject, specific enough, or another specific word or the address of the entry is there too
     name_specificity: float = 1.0  # steward.matching.specificity of that name
     keywords: float = 0.0  # the keywords found, weighed like names
+    telling_keywords: float = 0.0  # the same, each times its specificity: a long or rare phrase tells more
     name_reason: str = ""  # what a steward reads about them in Match.reasons
     keyword_reason: str = ""
 
@@ -48,18 +49,20 @@ QUIET_LEAN = 0.6
 
 
 def features(ev: Evidence | None, lean: float, handled: float, community: bool) -> dict[str, float]:
-    """The three kinds of evidence for one (request, entry) pair, each a sum the model weighs.
+    """The kinds of evidence for one (request, entry) pair, each a sum the model weighs.
 
     - name: the best name or alias found (field weight × similarity², shared out
       among entries carrying it), times its specificity unless something backs it up;
     - keywords: the keywords of the entry found, weighed the same way;
+    - telling_keywords: the same, each times its specificity (steward.matching.specificity):
+      "申請政府資料" or "fiscal host" says more than "活動" or "logo";
     - lean: how strongly the request's category points at this entry as the group
       handling such requests, times how often labelled requests of that category
       went to it (`handled`, 0..1), less when the community is not mentioned.
 
     More features (the entry's kind, whether another entry is named, where the name
     was, how off-topic the request looks, …) were tried; on requests the model was
-    not fitted on they did worse than these three (scripts/eval_routing.py).
+    not fitted on they did worse than these (scripts/eval_routing.py).
     """
     ev = ev or Evidence()
     f: dict[str, float] = {"bias": 1.0}
@@ -67,6 +70,8 @@ def features(ev: Evidence | None, lean: float, handled: float, community: bool) 
         f["name"] = ev.name * (1.0 if ev.name_backed else ev.name_specificity)
     if ev.keywords:
         f["keywords"] = ev.keywords
+    if ev.telling_keywords:
+        f["telling_keywords"] = ev.telling_keywords
     if lean:
         f["lean"] = lean * handled * (1.0 if community else QUIET_LEAN)
     return f

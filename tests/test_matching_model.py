@@ -181,7 +181,7 @@ def test_train_without_hand_labels_saves_nothing(db_path):
     store.import_requests(sample_records())
     store.close()
     result = CliRunner().invoke(main, ["--db", str(db_path), "train"], catch_exceptions=False)
-    assert "no categories set by hand" in result.output
+    assert "no categories or routes set by hand" in result.output
     assert not user_model_path(db_path.parent).exists()
 
 
@@ -346,3 +346,48 @@ def test_eval_targets_are_the_issues_and_english_more_than_three_points_behind_f
     assert eval_matching.missed_targets({"all": good, "zh": behind, "en": good}) == []  # the issue asks of English
     short = {**good, "top3": 0.9796}
     assert eval_matching.missed_targets({"all": short}) == ["top3 0.9796 < 0.98"]
+
+
+def test_steward_train_learns_a_communitys_routing_habit_and_applies_it_to_new_requests(db_path):
+    """A community that sends international requests to the hackathon team, not to the
+    international group: routes set by hand on most of them teach the habit, and a
+    request of that kind nobody routed by hand goes there too."""
+    from steward.config.settings import load_settings
+    from steward.matching.routing import user_route_model_path
+
+    records = sample_records(LABELLED)
+    matcher = build_matcher(load_settings(None))
+    habit = [
+        r.external_id for r in records
+        if (result := matcher.match_request(r)).matches and result.matches[0].key == "g0v-intl"
+        and "jothon" in dict(matcher.route_candidates(r.subject or "", r.body or "", r.organization or ""))
+    ]
+    assert len(habit) >= 6
+    taught, untaught = habit[:-2], habit[-2:]
+    store = Store.open(db_path, actor="tester")
+    store.import_requests(records)
+    for ref in taught:
+        store.set_route(ref, "jothon")
+    store.close()
+
+    def first_route(ref):
+        out = CliRunner().invoke(main, ["--db", str(db_path), "match", ref, "--json"], catch_exceptions=False)
+        matches = json.loads(out.output)["matches"]
+        return matches[0]["key"] if matches else None
+
+    assert [first_route(ref) for ref in untaught].count("jothon") == 0
+    result = CliRunner().invoke(main, ["--db", str(db_path), "train", "--json"], catch_exceptions=False)
+    report = json.loads(result.output)
+    assert report["routes"] == report["routes_learned"] == len(taught)
+    assert report["routes_after"] > report["routes_before"]
+    assert user_route_model_path(db_path.parent).exists()
+    assert "jothon" in [first_route(ref) for ref in untaught]
+    # The shipped model is untouched: another inbox still routes them to the international group.
+    assert matcher.match_request(next(r for r in records if r.external_id == untaught[-1])).matches[0].key == "g0v-intl"
+
+
+def test_a_damaged_user_route_model_falls_back_to_the_shipped_one(tmp_path):
+    from steward.matching.routing import load_route_model, shipped_route_model, user_route_model_path
+
+    user_route_model_path(tmp_path).write_text('{"version": 1, "weights": "not a table"}', encoding="utf-8")
+    assert load_route_model(tmp_path) is shipped_route_model()

@@ -279,19 +279,26 @@ def category_command(cli: CliContext, ref, key):
 @json_option
 @pass_ctx
 def train_command(cli: CliContext, as_json):
-    """Learn the categories you set by hand: a category model for this inbox, over the shipped one."""
+    """Learn the categories and routes you set by hand: models for this inbox, over the shipped ones."""
     from steward.matching.training import train_user_model
 
     report = train_user_model(cli.store, cli.settings)
     if as_json:
         cli.echo_json(report)
         return
-    if not report["labels"]:
-        click.echo("no categories set by hand yet (`steward category ID KEY`); the shipped model stays in use")
+    if not report["labels"] and not report["routes"]:
+        click.echo("no categories or routes set by hand yet (`steward category ID KEY`, `steward route ID KEY`); "
+                   "the shipped models stay in use")
         return
-    click.echo(f"learned {report['labels']} category label(s) "
-               f"({report['routes']} route label(s) kept for later); saved {report['path']}")
-    click.echo(f"on your labels: {report['agree_before']} right before, {report['agree_after']} after")
+    if report["labels"]:
+        click.echo(f"learned {report['labels']} category label(s); saved {report['path']}")
+        click.echo(f"  on your labels: {report['agree_before']} right before, {report['agree_after']} after")
+    if report["routes_learned"]:
+        click.echo(f"learned {report['routes_learned']} route label(s); saved {report['route_path']}")
+        click.echo(f"  your route first: {report['routes_before']} before, {report['routes_after']} after")
+    skipped = report["routes"] - report["routes_learned"]
+    if skipped:
+        click.echo(f"{skipped} route label(s) name an entry the request says nothing about: nothing to learn from")
 
 @click.command("rematch")
 @click.argument("refs", nargs=-1, metavar="[ID]...")

@@ -16,19 +16,30 @@ def sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-z)) if z > -30 else 0.0
 
 
-def fit(examples: list[tuple[dict[str, float], bool]], *, l2: float = 1.0, iterations: int = 30) -> dict[str, float]:
+def fit(
+    examples: list[tuple[dict[str, float], bool]], *, l2: float = 1.0, iterations: int = 30,
+    prior: dict[str, float] | None = None, l2_for: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Logistic regression by Newton's method; l2 shrinks every weight but the bias towards 0.
 
+    With a `prior` (the shipped weights, when a steward's own labels are folded in),
+    every weight, the bias too, is pulled towards the prior's instead: a few labels
+    nudge a model, they do not replace it. `l2_for`: another strength for the weights
+    whose names start with a key (new features a few labels may move further).
     Deterministic: the same examples in the same order give the same weights.
     """
-    names = sorted({k for values, _ in examples for k in values})
+    names = sorted({k for values, _ in examples for k in values} | set(prior or ()))
     index = {k: i for i, k in enumerate(names)}
     rows = [([(index[k], v) for k, v in values.items() if v], 1.0 if y else 0.0) for values, y in examples]
     n = len(names)
-    w = [0.0] * n
-    penalty = [0.0 if k == "bias" else l2 for k in names]
+    centre = [(prior or {}).get(k, 0.0) for k in names]
+    w = centre[:]
+    def strength(name: str) -> float:
+        return next((v for start, v in (l2_for or {}).items() if name.startswith(start)), l2)
+
+    penalty = [strength(k) if prior is not None or k != "bias" else 0.0 for k in names]
     for _ in range(iterations):
-        grad = [penalty[i] * w[i] for i in range(n)]
+        grad = [penalty[i] * (w[i] - centre[i]) for i in range(n)]
         hess = [[0.0] * n for _ in range(n)]
         for i in range(n):
             hess[i][i] = penalty[i] + 1e-9

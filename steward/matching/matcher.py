@@ -19,7 +19,7 @@ from pathlib import Path
 from steward.matching.index import ASCII_ALNUM, CJK_CLASS, CJK_RUN, Hit, Prepared, Term, TermIndex, ngrams
 from steward.matching.rules import CategoryRules, load_category_rules
 from steward.models import CATEGORIES, CategoryGuess, Match, MatchResult
-from steward.matching.routing import Evidence, RouteModel, shipped_route_model
+from steward.matching.routing import ENTRY_FEATURE, Evidence, RouteModel, shipped_route_model
 from steward.matching.routing import features as route_features
 from steward.matching.spam import spam_verdict
 
@@ -541,6 +541,8 @@ class Matcher:
             ev = evidence.get(i) or Evidence()
             lean, handled, key = leans.get(i, (0.0, 0.0, ""))
             values = route_features(ev, lean, handled, mentions)
+            if (habit := f"{ENTRY_FEATURE}{self.entries[i].key}") in weights:
+                values[habit] = 1.0  # a steward's routes taught the user model this entry's habit
             said = {"name": ev.name_reason, "keywords": ev.keyword_reason, "lean": f"handles {key} requests"}
             # What weighed most comes first: the reasons name what decided the route.
             pushes = sorted(((values[f] * weights.get(f, 1.0), f) for f in said if f in values), key=lambda x: -x[0])
@@ -604,6 +606,15 @@ def _url_id(url: str) -> str:
     return ident if len(ident) >= 8 and "." in ident.split("/")[0] else ""
 
 
+def _route_model_for(data_dir: Path | None) -> RouteModel | bool:
+    from steward.matching.routing import load_route_model
+
+    try:
+        return load_route_model(data_dir)
+    except (OSError, ValueError, KeyError, TypeError):
+        return True  # as below: the shipped one, or the hand-set points if even that is broken
+
+
 def _shipped_route_model() -> RouteModel | None:
     try:
         return shipped_route_model()
@@ -616,8 +627,8 @@ def _reason_language(language: str) -> str:
 
 
 def build_matcher(settings, *, model=True) -> Matcher:
-    """A matcher over the user's directory and category rules, with the user's category
-    model when `steward train` made one (else the shipped one); model=False: rules only."""
+    """A matcher over the user's directory and category rules, with the user's category and
+    route models when `steward train` made them (else the shipped ones); model=False: rules only."""
     from steward.directory.entries import load_directory
     from steward.matching.model import load_model
     from steward.matching.specificity import with_user_table
@@ -625,12 +636,15 @@ def build_matcher(settings, *, model=True) -> Matcher:
     matching = getattr(settings, "matching", None)
     min_score = getattr(matching, "min_score", DEFAULT_MIN_SCORE)
     commonness = with_user_table(getattr(settings, "config_dir", None))
+    route_model: RouteModel | bool = True
     if model is True:
         database = getattr(settings, "database", None)
-        model = load_model(Path(database).parent if database else None)
+        data_dir = Path(database).parent if database else None
+        model = load_model(data_dir)
+        route_model = _route_model_for(data_dir)
     return Matcher(
         load_directory(settings), load_category_rules(settings), min_score=min_score, commonness=commonness,
-        model=model or None, language=getattr(settings, "language", "en") or "en",
+        model=model or None, language=getattr(settings, "language", "en") or "en", route_model=route_model,
     )
 
 

@@ -23,11 +23,20 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 from steward.matching import logistic
 
 SHIPPED = "route_model.json"
+USER_FILE = "route_model.json"  # next to the inbox, written by `steward train`
 MODEL_VERSION = 1
+# A steward's labels barely move the shipped weights (each pulls as hard as fifty
+# examples), while an entry's habit starts at 0 and is theirs to teach.
+USER_L2 = 50.0
+USER_ENTRY_L2 = 1.0
+# A user model also learns how much a community favours each entry it routed to
+# by hand ("to:KEY", 1 for that entry's candidacy): the shipped model has none.
+ENTRY_FEATURE = "to:"
 
 
 @dataclass(slots=True)
@@ -111,6 +120,27 @@ def shipped_route_model() -> RouteModel:
     return RouteModel.from_json(json.loads((files(__package__) / SHIPPED).read_text(encoding="utf-8")))
 
 
-def fit(examples: list[tuple[dict[str, float], bool]], *, l2: float = 1.0) -> RouteModel:
-    """The route model fitted to (features, is a right route) examples (steward.matching.logistic)."""
-    return RouteModel(logistic.fit(examples, l2=l2), {"examples": len(examples), "l2": l2})
+def fit(
+    examples: list[tuple[dict[str, float], bool]], *, l2: float = 1.0, prior: RouteModel | None = None,
+    l2_for: dict[str, float] | None = None,
+) -> RouteModel:
+    """The route model fitted to (features, is a right route) examples (steward.matching.logistic);
+    with a `prior`, pulled towards its weights rather than towards zero."""
+    weights = logistic.fit(examples, l2=l2, prior=prior.weights if prior is not None else None, l2_for=l2_for)
+    return RouteModel(weights, {**(prior.meta if prior is not None else {}), "examples": len(examples), "l2": l2})
+
+
+def user_route_model_path(data_dir: Path) -> Path:
+    return Path(data_dir) / USER_FILE
+
+
+def load_route_model(data_dir: Path | None = None) -> RouteModel:
+    """The route model `steward train` fitted to a steward's own routes when it reads back; else the shipped one."""
+    if data_dir is not None:
+        path = user_route_model_path(data_dir)
+        if path.exists():
+            try:
+                return RouteModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                pass  # a damaged user model must not stop routing: the shipped one still works
+    return shipped_route_model()

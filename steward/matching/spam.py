@@ -63,8 +63,15 @@ FAMILIES: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("payment_details", "要更新付款方式或銀行資料", "asks to update card or bank details",
      ("update your payment", "payment method", "card details", "card number", "billing details",
       "billing information", "new bank account", "bank details have changed", "updated bank details",
+      "banking details have changed", "details have changed", "use the new account", "new account below",
       "card issuer", "payment was declined", "payment declined",
       "網路銀行", "簡訊驗證碼", "信用卡號", "卡號", "帳戶變更", "更改帳戶", "新帳戶", "扣款失敗")),
+    # Someone who cannot log in to a site themselves is asking for help, not phishing:
+    # the model learns how far this takes back the credentials family.
+    ("own_trouble", "說自己登入不了", "says they cannot log in themselves",
+     ("can't log in", "cannot log in", "can't sign in", "cannot sign in", "unable to log in", "unable to sign in",
+      "locked out of my", "won't let me", "hacked", "was stolen", "login fails", "login failed",
+      "登入不了", "無法登入", "登不進", "登不了", "驗證失敗", "被盜", "進不去")),
     ("prize", "說我們得獎或中選", "says we won or were selected",
      ("congratulations", "you have won", "you've won", "winner", "prize", "you have been selected",
       "been shortlisted", "nominated", "nomination", "award", "claim your", "top 100", "hall of fame",

@@ -101,6 +101,20 @@ def test_a_fake_boss_and_an_inheritance_are_spam_with_the_reason_named(subject, 
     assert verdict.likely and reason in verdict.reasons
 
 
+def test_an_invoice_redirect_with_no_listed_sign_is_caught_by_its_wording():
+    body = ("Dear Accounts Payable, please note that our company has moved its banking to a new institution "
+            "following an internal review. All outstanding and future invoices should now be settled to the "
+            "account details below. Account name: Harbour Events Ltd, account number 004-5521-889. Kindly "
+            "confirm by return email once the change has been recorded so that the pending payment is not delayed.")
+    verdict = spam_verdict("Updated remittance instructions", body)
+    assert verdict.likely and verdict.reasons[0] == "reads like the scams it learned from"
+
+
+def test_a_short_question_is_judged_by_its_signs_not_by_a_few_words():
+    assert not spam_verdict("", "請問上次大松的共筆連結在哪裡？我想補上我們組的成果。").likely
+    assert not spam_verdict("Quick question", "Hi! Is the next hackathon on 12 December? Can I bring a friend?").likely
+
+
 def test_a_sign_is_a_word_not_the_start_of_a_longer_one():
     # "token" is a crypto sign; a tokeniser is not. "seo" is not Seoul.
     body = ("We run a fork of your bot on WhatsApp in Seoul and wrote a tokeniser for mixed Korean and English. "
@@ -191,19 +205,22 @@ def test_the_request_view_says_a_scam_looks_like_spam_and_a_genuine_request_does
     assert "Looks like spam" not in genuine
 
 
-def test_train_spam_rebuilds_a_model_that_reads_back_and_judges_like_the_shipped_one(tmp_path, capsys):
+def test_train_spam_writes_both_models_and_they_read_back_and_catch_what_they_learned(tmp_path, capsys):
     import sys
     from pathlib import Path
+
+    from steward.matching.model import read_shipped
+    from steward.matching.spam import WORDS_STEM
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
     import train_spam
 
     out = tmp_path / "spam_model.json"
-    assert train_spam.main(["--out", str(out)]) == 0
+    assert train_spam.main([str(LABELLED), "--out", str(out)]) == 0  # the samples alone: quick
     printed = capsys.readouterr().out
     assert "5-fold" in printed and "recall" in printed
     weights = json.loads(out.read_text(encoding="utf-8"))["weights"]
-    rows = _rows()
-    assert [spam_verdict(r["subject"], r["body"], weights=weights).likely for r in rows] == [
-        _verdict(r).likely for r in rows
-    ]
+    words = read_shipped(tmp_path, WORDS_STEM)
+    verdicts = {r["external_id"]: spam_verdict(r["subject"], r["body"], weights=weights, words=words) for r in _rows()}
+    assert all(verdicts[key].likely and verdicts[key].reasons for key in SCAMS)
+    assert not [key for key, verdict in verdicts.items() if verdict.likely and key not in SCAMS]

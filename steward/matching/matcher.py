@@ -221,7 +221,7 @@ class Matcher:
             weights["body"] = cue_weights["body"] = BODY_WITHOUT_SUBJECT
         written = {"subject": subject or "", "organization": organization or "", "body": body or ""}
         points, reasons, named, evidence = self._score_entries(prepared, weights, written)
-        spam = spam_verdict(subject, body, organization, from_name, from_email)
+        spam = spam_verdict(subject, body, organization, from_name, from_email, channel)
         if spam.likely:
             why = {"zh-TW": ["看起來是垃圾信或詐騙"], "en": ["looks like spam or a scam"]}
             guess = CategoryGuess("other", spam.score, why[_reason_language(self.language)], why)

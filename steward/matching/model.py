@@ -579,11 +579,12 @@ _shipped: CategoryModel | None = None
 SHIPPED_WEIGHTS = "model.weights"
 
 
-def write_shipped(model: CategoryModel, directory: Path) -> None:
-    """The shipped model as two files: model.json (classes, meta, feature names) and
-    model.weights (float32, little-endian, a row of one weight per class for each
+def write_shipped(model: CategoryModel, directory: Path, stem: str = "model") -> None:
+    """A shipped model as two files: STEM.json (classes, meta, feature names) and
+    STEM.weights (float32, little-endian, a row of one weight per class for each
     feature in the order of the names). Reading thousands of floats out of JSON was
-    most of what `steward match` spent on loading the model."""
+    most of what `steward match` spent on loading the model. The category model is
+    "model"; the spam detector's wording model (steward.matching.spam) uses another stem."""
     from array import array
 
     names = sorted(model.weights)
@@ -591,25 +592,26 @@ def write_shipped(model: CategoryModel, directory: Path) -> None:
     if sys.byteorder == "big":
         flat.byteswap()
     head = {"version": MODEL_VERSION, "classes": model.classes, "meta": model.meta, "features": names}
-    (Path(directory) / SHIPPED).write_text(json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n",
-                                           encoding="utf-8")
-    (Path(directory) / SHIPPED_WEIGHTS).write_bytes(flat.tobytes())
+    (Path(directory) / f"{stem}.json").write_text(
+        json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+    (Path(directory) / f"{stem}.weights").write_bytes(flat.tobytes())
 
 
-def read_shipped(directory: Path) -> CategoryModel:
+def read_shipped(directory: Path, stem: str = "model") -> CategoryModel:
     from array import array
 
-    head = json.loads((Path(directory) / SHIPPED).read_text(encoding="utf-8"))
+    head = json.loads((Path(directory) / f"{stem}.json").read_text(encoding="utf-8"))
     if not isinstance(head, dict) or head.get("version") != MODEL_VERSION:
         raise ValueError("not a steward category model (or one from another version)")
     classes, names = list(head["classes"]), list(head["features"])
     flat = array("f")
-    flat.frombytes((Path(directory) / SHIPPED_WEIGHTS).read_bytes())
+    flat.frombytes((Path(directory) / f"{stem}.weights").read_bytes())
     if sys.byteorder == "big":
         flat.byteswap()
     n = len(classes)
     if len(flat) != n * len(names):
-        raise ValueError("model.weights does not match model.json")
+        raise ValueError(f"{stem}.weights does not match {stem}.json")
     values = flat.tolist()  # float32: within 1e-7 of the three decimals written
     weights = {name: values[i * n:(i + 1) * n] for i, name in enumerate(names)}
     return CategoryModel(classes, weights, dict(head.get("meta", {})))

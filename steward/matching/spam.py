@@ -9,8 +9,13 @@ alone is common in genuine mail too (a deadline, a fee, a congratulation), so
 how much each family counts, and how much it means that several agree, is learned: a logistic
 model over the families, fitted by scripts/train_spam.py to labelled requests
 (tests/data: the samples, our own written requests and written scams with
-look-alike genuine mail) and shipped as spam_model.json. The score (0–100) is
-its probability, with the bias moved so that the learned line sits at LIKELY.
+look-alike genuine mail) and shipped as spam_model.json. Scams that use none of
+the listed words ("our banking details have changed") are caught by their
+wording: a second, two-class model over the category model's features (words,
+character pairs, asks, sender) says how much a request reads like the scams it
+was fitted to (spam_words.json + .weights), and that is one more feature of the
+first. The score (0–100) is its probability, with the bias moved so that the
+learned line sits at LIKELY.
 
 No I/O after the first call, no state: `spam_verdict` runs for every request the matcher sees.
 """
@@ -18,6 +23,7 @@ No I/O after the first call, no state: `spam_verdict` runs for every request the
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -28,7 +34,11 @@ from steward.models import SpamVerdict
 
 LIKELY = 60  # score at which a request is filed as likely spam
 SHIPPED = "spam_model.json"
+WORDS_STEM = "spam_words"  # the wording model: spam_words.json + spam_words.weights
 MODEL_VERSION = 1
+WORDING = "wording"
+WORDING_SCALE = 4.0  # the wording model's log-odds are divided by this: about one family's worth
+_WORDING_REASONS = ("用語像已知的詐騙信", "reads like the scams it learned from")
 
 # (family, 中文, English, signs). Signs are matched in the folded text; ASCII ones
 # must start on a word boundary.
@@ -106,7 +116,10 @@ FAMILIES: list[tuple[str, str, str, tuple[str, ...]]] = [
       "dear organiser", "dear organizer", "dear taxpayer",
       "負責人 您好", "負責人您好", "貴單位 負責人", "親愛的用戶", "親愛的會員", "納稅義務人")),
     ("off_channel", "要求改用 LINE、WhatsApp 等私訊聯絡", "moves the talk to LINE, WhatsApp or Telegram",
-     ("line id", "whatsapp", "telegram", "wechat", "加 line", "加line", "賴 id", "加我 line", "加我line", "進群")),
+     # Asked to write there, not the mere name: a contributor may well run a WhatsApp bot.
+     ("line id", "line：", "加 line", "加line", "賴 id", "加我 line", "加我line", "進群", "whatsapp me",
+      "whatsapp:", "whatsapp +", "whatsapp at", "via whatsapp", "on whatsapp at", "message me on",
+      "contact me on", "reach me on", "telegram:", "telegram @", "via telegram", "wechat id", "wechat:")),
 ]
 SHOUTING = "shouting"
 # How many families agree: one alone is common in genuine mail, several rarely are.
@@ -172,19 +185,64 @@ def shipped_weights() -> dict[str, float]:
     return {str(k): float(v) for k, v in data["weights"].items()}
 
 
-_REASONS = {family: (zh, en) for family, zh, en, _ in FAMILIES} | {SHOUTING: _SHOUTING_REASONS}
+@lru_cache(maxsize=1)
+def shipped_wording():
+    from pathlib import Path
+
+    from steward.matching.model import read_shipped
+
+    return read_shipped(Path(__file__).parent, WORDS_STEM)
+
+
+def wording_features(subject: str = "", body: str = "", organization: str = "", from_email: str = "",
+                     channel: str = "") -> dict[str, float]:
+    """What the wording model reads: the category model's features of the request."""
+    from steward.matching.model import features as request_features
+
+    return request_features(subject, body, organization, from_email, channel).values
+
+
+_UNITS = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]", re.IGNORECASE)
+FULL_WORDING = 60  # words (a Chinese character counts two thirds) from which the wording counts in full
+
+
+def text_size(subject: str, body: str) -> float:
+    units = _UNITS.findall(f"{subject} {body}"[:20_000])
+    return sum(1.0 if u.isascii() else 2 / 3 for u in units)
+
+
+def wording(model, values: dict[str, float], size: float = FULL_WORDING) -> float:
+    """How much more a request reads like the scams `model` learned than the average line it
+    learned from (0: as much; above 0, more): its log-odds against their share, scaled.
+    A short message is a handful of words, each weighing a lot in the model: its wording
+    counts in proportion to its length, so a one-line question is judged by its signs."""
+    p = min(max(model.probabilities(values)[model.classes.index("spam")], 1e-6), 1 - 1e-6)
+    share = min(max(float(model.meta.get("spam_share", 0.5)), 1e-6), 1 - 1e-6)
+    damping = min(1.0, size / FULL_WORDING)
+    return damping * (math.log(p / (1 - p)) - math.log(share / (1 - share))) / WORDING_SCALE
+
+
+_SEVERAL_REASONS = ("多種跡象同時出現", "several kinds of sign together")
+_REASONS = {family: (zh, en) for family, zh, en, _ in FAMILIES} | {
+    SHOUTING: _SHOUTING_REASONS, WORDING: _WORDING_REASONS, **{name: _SEVERAL_REASONS for name, _ in SEVERAL},
+}
 
 
 def spam_verdict(subject: str = "", body: str = "", organization: str = "", from_name: str = "",
-                 from_email: str = "", *, weights: dict[str, float] | None = None) -> SpamVerdict:
+                 from_email: str = "", channel: str = "", *, weights: dict[str, float] | None = None,
+                 words=None) -> SpamVerdict:
     """Signs of spam or a scam in a request; `likely` when together they pass the learned line.
 
-    The reasons name the families that pushed towards spam, strongest first.
-    `weights`: a model being trained or evaluated instead of the shipped one.
+    The reasons name what pushed towards spam, strongest first. `weights` and
+    `words`: models being trained or evaluated instead of the shipped ones.
     """
     w = shipped_weights() if weights is None else weights
     values = features(subject, body)
+    if WORDING in w:
+        model = shipped_wording() if words is None else words
+        features_of = wording_features(subject, body, organization, from_email, channel)
+        values[WORDING] = wording(model, features_of, text_size(subject, body))
     pushes = sorted(((v * w.get(k, 0.0), k) for k, v in values.items() if k != "bias"), key=lambda x: (-x[0], x[1]))
     score = round(100 * sigmoid(sum(v * w.get(k, 0.0) for k, v in values.items())))
-    said = [k for push, k in pushes if push > 0 and k in _REASONS]
-    return SpamVerdict(score >= LIKELY, score, [_REASONS[k][1] for k in said], [_REASONS[k][0] for k in said])
+    said = list(dict.fromkeys(_REASONS[k] for push, k in pushes if push > 0))  # "several" once
+    return SpamVerdict(score >= LIKELY, score, [en for _, en in said], [zh for zh, _ in said])

@@ -631,11 +631,7 @@ def user_model_path(data_dir: Path) -> Path:
 
 def load_model(data_dir: Path | None = None) -> CategoryModel:
     """The user's own model when `steward train` made one and it reads back; else the shipped one."""
-    if data_dir is not None:
-        path = user_model_path(data_dir)
-        if path.exists():
-            try:
-                return CategoryModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError, KeyError, TypeError):
-                pass  # a damaged user model must not stop matching: the shipped one still works
-    return shipped_model()
+    from steward.util.files import read_model_or
+
+    path = user_model_path(data_dir) if data_dir is not None else None
+    return read_model_or(path, CategoryModel.from_json, shipped_model)

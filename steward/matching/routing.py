@@ -136,11 +136,7 @@ def user_route_model_path(data_dir: Path) -> Path:
 
 def load_route_model(data_dir: Path | None = None) -> RouteModel:
     """The route model `steward train` fitted to a steward's own routes when it reads back; else the shipped one."""
-    if data_dir is not None:
-        path = user_route_model_path(data_dir)
-        if path.exists():
-            try:
-                return RouteModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                pass  # a damaged user model must not stop routing: the shipped one still works
-    return shipped_route_model()
+    from steward.util.files import read_model_or
+
+    path = user_route_model_path(data_dir) if data_dir is not None else None
+    return read_model_or(path, RouteModel.from_json, shipped_route_model)

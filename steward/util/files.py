@@ -58,3 +58,17 @@ def _overwrite_in_place(path: Path, payload: bytes, mode: int) -> None:
         handle.write(payload)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def read_model_or(path: Path | None, parse, fallback):
+    """`parse(the JSON in path)` when a steward's own model file is there and reads back;
+    else `fallback()`. A damaged file written by `steward train` must not stop matching:
+    the shipped model still works."""
+    import json
+
+    if path is not None and path.exists():
+        try:
+            return parse(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    return fallback()

@@ -362,13 +362,16 @@ def test_a_group_gets_the_request_when_only_the_kind_of_request_points_at_it_and
     assert all(m.score < app_matcher.min_score for m in result.matches[1:])
 
 
+def _two_projects(route_model) -> Matcher:
+    entries = [DirectoryEntry("cofacts", "project", "Cofacts", keywords=["fact-check"]),
+               DirectoryEntry("budget", "project", "政府預算視覺化", keywords=["budget"])]
+    return Matcher(Directory(entries), load_category_rules(), route_model=route_model)
+
+
 def test_runners_up_are_offered_only_once_a_route_passes_the_line():
     from steward.matching.routing import RouteModel
 
-    entries = [DirectoryEntry("cofacts", "project", "Cofacts", keywords=["fact-check"]),
-               DirectoryEntry("budget", "project", "政府預算視覺化", keywords=["budget"])]
-    model = RouteModel({"bias": -2.0, "name": 6.0, "keywords": 2.5})
-    matcher = Matcher(Directory(entries), load_category_rules(), route_model=model)
+    matcher = _two_projects(RouteModel({"bias": -2.0, "name": 6.0, "keywords": 2.5}))
     routed = matcher.match(body="Cofacts did a fact-check of the budget")
     assert [m.key for m in routed.matches] == ["cofacts", "budget"]
     assert routed.matches[0].score >= 60 > routed.matches[1].score >= 30
@@ -379,10 +382,7 @@ def test_runners_up_are_offered_only_once_a_route_passes_the_line():
 def test_route_scores_follow_the_route_models_weights_and_min_score_is_the_line():
     from steward.matching.routing import RouteModel
 
-    entries = [DirectoryEntry("cofacts", "project", "Cofacts", keywords=["fact-check"]),
-               DirectoryEntry("budget", "project", "政府預算視覺化", keywords=["budget"])]
-    names_only = RouteModel({"bias": -2.0, "name": 6.0, "keywords": 0.0})
-    matcher = Matcher(Directory(entries), load_category_rules(), route_model=names_only)
+    matcher = _two_projects(RouteModel({"bias": -2.0, "name": 6.0, "keywords": 0.0}))
     result = matcher.match(body="Cofacts did a fact-check of the budget")
     assert [m.key for m in result.matches] == ["cofacts"]  # a keyword alone weighs nothing here
     assert result.matches[0].score > 60

@@ -221,14 +221,19 @@ class Matcher:
             weights["body"] = cue_weights["body"] = BODY_WITHOUT_SUBJECT
         written = {"subject": subject or "", "organization": organization or "", "body": body or ""}
         points, reasons, named, evidence = self._score_entries(prepared, weights, written)
-        spam = spam_verdict(subject, body, organization, from_name, from_email, channel)
+        from steward.matching.model import features as request_features
+
+        # The request's own features, read once: the spam detector's wording model and
+        # the category model both start from them.
+        own = request_features(subject, body, organization, from_email, channel)
+        spam = spam_verdict(subject, body, organization, from_name, from_email, channel, wording_values=own.values)
         if spam.likely:
             why = {"zh-TW": ["看起來是垃圾信或詐騙"], "en": ["looks like spam or a scam"]}
             guess = CategoryGuess("other", spam.score, why[_reason_language(self.language)], why)
             return language, guess, spam, None
         if self.model is not None:
             category, shares, off_topic = self._model_category(
-                prepared, cue_weights, points, subject, body, organization, from_email, channel
+                prepared, cue_weights, points, subject, body, organization, from_email, channel, own
             )
         else:
             category, shares = self._categorize(prepared, cue_weights, points)
@@ -363,11 +368,12 @@ class Matcher:
 
     def category_features(
         self, subject: str = "", body: str = "", organization: str = "", from_email: str = "", channel: str = "",
-        *, prepared: Prepared | None = None, entry_points: dict[int, float] | None = None,
+        *, prepared: Prepared | None = None, entry_points: dict[int, float] | None = None, own=None,
     ):
-        """What the category model sees: the request's own features, plus how strongly the
-        cue words of categories.toml point at each category and what kind of entry it matched."""
-        from steward.matching.model import features
+        """What the category model sees: the request's own features (`own`, when already read),
+        plus how strongly the cue words of categories.toml point at each category and what kind
+        of entry it matched."""
+        from steward.matching.model import Features, features
 
         if prepared is None or entry_points is None:
             fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
@@ -383,7 +389,12 @@ class Matcher:
             cue_weights["body"] = BODY_WITHOUT_SUBJECT
         top = sorted(entry_points.items(), key=lambda x: (-x[1], x[0]))[:1]
         entry = self.entries[top[0][0]] if top and _saturate(top[0][1]) >= self.min_score else None
-        feats = features(subject, body, organization, from_email, channel, (entry.kind,) if entry else ())
+        if own is None:
+            feats = features(subject, body, organization, from_email, channel, (entry.kind,) if entry else ())
+        else:
+            feats = Features(dict(own.values), own.language)
+            if entry is not None:
+                feats.values["kind:" + entry.kind] = 1.0
         cat_points, cues = self._cue_points(prepared, cue_weights)
         for ci, key in enumerate(self._categories):
             if cat_points[ci] > 0:
@@ -397,9 +408,11 @@ class Matcher:
         feats.values["rulecat:" + ruled.key] = 1.0
         return feats
 
-    def _model_category(self, prepared, cue_weights, entry_points, subject, body, organization, from_email, channel):
+    def _model_category(
+        self, prepared, cue_weights, entry_points, subject, body, organization, from_email, channel, own=None
+    ):
         feats = self.category_features(
-            subject, body, organization, from_email, channel, prepared=prepared, entry_points=entry_points
+            subject, body, organization, from_email, channel, prepared=prepared, entry_points=entry_points, own=own
         )
         prediction = self.model.predict(feats)
         lang = _reason_language(self.language)

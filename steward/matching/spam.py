@@ -230,18 +230,20 @@ _REASONS = {family: (zh, en) for family, zh, en, _ in FAMILIES} | {
 
 def spam_verdict(subject: str = "", body: str = "", organization: str = "", from_name: str = "",
                  from_email: str = "", channel: str = "", *, weights: dict[str, float] | None = None,
-                 words=None) -> SpamVerdict:
+                 words=None, wording_values: dict[str, float] | None = None) -> SpamVerdict:
     """Signs of spam or a scam in a request; `likely` when together they pass the learned line.
 
     The reasons name what pushed towards spam, strongest first. `weights` and
-    `words`: models being trained or evaluated instead of the shipped ones.
+    `words`: models being trained or evaluated instead of the shipped ones;
+    `wording_values`: the request's features when the caller has read them already.
     """
     w = shipped_weights() if weights is None else weights
     values = features(subject, body)
     if WORDING in w:
         model = shipped_wording() if words is None else words
-        features_of = wording_features(subject, body, organization, from_email, channel)
-        values[WORDING] = wording(model, features_of, text_size(subject, body))
+        if wording_values is None:
+            wording_values = wording_features(subject, body, organization, from_email, channel)
+        values[WORDING] = wording(model, wording_values, text_size(subject, body))
     pushes = sorted(((v * w.get(k, 0.0), k) for k, v in values.items() if k != "bias"), key=lambda x: (-x[0], x[1]))
     score = round(100 * sigmoid(sum(v * w.get(k, 0.0) for k, v in values.items())))
     # The signs a steward can check come first; "reads like the scams" sums up the rest.

@@ -373,7 +373,7 @@ class Matcher:
         """What the category model sees: the request's own features (`own`, when already read),
         plus how strongly the cue words of categories.toml point at each category and what kind
         of entry it matched."""
-        from steward.matching.model import Features, features
+        from steward.matching.model import features
 
         if prepared is None or entry_points is None:
             fields = {"subject": normalize(subject), "organization": normalize(organization), "body": normalize(body)}
@@ -389,12 +389,7 @@ class Matcher:
             cue_weights["body"] = BODY_WITHOUT_SUBJECT
         top = sorted(entry_points.items(), key=lambda x: (-x[1], x[0]))[:1]
         entry = self.entries[top[0][0]] if top and _saturate(top[0][1]) >= self.min_score else None
-        if own is None:
-            feats = features(subject, body, organization, from_email, channel, (entry.kind,) if entry else ())
-        else:
-            feats = Features(dict(own.values), own.language)
-            if entry is not None:
-                feats.values["kind:" + entry.kind] = 1.0
+        feats = features(subject, body, organization, from_email, channel, (entry.kind,) if entry else (), own=own)
         cat_points, cues = self._cue_points(prepared, cue_weights)
         for ci, key in enumerate(self._categories):
             if cat_points[ci] > 0:

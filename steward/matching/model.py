@@ -259,9 +259,15 @@ def ask_sentences(text: str) -> list[str]:
 
 def features(
     subject: str = "", body: str = "", organization: str = "", from_email: str = "", channel: str = "",
-    entry_kinds: tuple[str, ...] | list[str] = (),
+    entry_kinds: tuple[str, ...] | list[str] = (), *, own: Features | None = None,
 ) -> Features:
-    """The request as named sparse features; text n-grams are scaled to unit length."""
+    """The request as named sparse features; text n-grams are scaled to unit length.
+    `own`: the request's features read already without `entry_kinds` (the matcher reads
+    them once for the spam detector too); only the kind is added to a copy."""
+    if own is not None:
+        values = dict(own.values)
+        _add_kind(values, entry_kinds)
+        return Features(values, own.language)
     body = own_words(body)
     subj, text = normalize(subject), normalize(body)
     grams: dict[str, float] = {}
@@ -293,11 +299,15 @@ def features(
             values[f"{key}|{kind}"] = 0.5
     if channel:
         values["channel:" + channel] = 1.0
-    for kind in entry_kinds[:1]:
-        values["kind:" + kind] = 1.0
+    _add_kind(values, entry_kinds)
     values["lang:" + language] = 1.0
     values["bias"] = 1.0
     return Features(values, language)
+
+
+def _add_kind(values: dict[str, float], entry_kinds) -> None:
+    for kind in entry_kinds[:1]:
+        values["kind:" + kind] = 1.0
 
 
 # -- the model ----------------------------------------------------------------

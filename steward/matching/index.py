@@ -179,7 +179,8 @@ def _fuzzy_span(term: str, text: str) -> tuple[int, int, int] | None:
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
     """The longest phrase wins: "開源" inside "開源貢獻者" is not a second topic."""
     kept = []
-    hits.sort(key=lambda h: (h.field, h.start, -h.end))
+    # The term breaks ties: hits come out of sets, whose order changes with the hash seed.
+    hits.sort(key=lambda h: (h.field, h.start, -h.end, h.term))
     field, reach, span = None, -1, None  # reach: furthest end of an earlier, different span
     for h in hits:
         if h.field != field:

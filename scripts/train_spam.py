@@ -25,6 +25,7 @@ import json
 import math
 import random
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +102,8 @@ def train(rows: list[dict], *, l2: float = L2, wording_l2: float = WORDING_L2):
     return weights, fit_words(rows)
 
 
-def judge(rows: list[dict], model) -> tuple[dict[str, float], list[str]]:
+def judge(rows: list[dict], model) -> tuple[Counter, list[str]]:
+    """Counts (caught, scams, false_alarms, genuine) and a line per verdict that is wrong."""
     weights, words = model
     caught = alarms = scams = 0
     wrong = []
@@ -115,9 +117,7 @@ def judge(rows: list[dict], model) -> tuple[dict[str, float], list[str]]:
         if verdict.likely != scam:
             kind = "missed scam" if scam else "false alarm"
             wrong.append(f"  {r.get('external_id')}: {kind} ({verdict.score}) {'; '.join(verdict.reasons)}")
-    genuine = len(rows) - scams
-    return {"recall": caught / scams if scams else float("nan"), "scams": scams,
-            "false_alarms": alarms, "genuine": genuine}, wrong
+    return Counter(caught=caught, scams=scams, false_alarms=alarms, genuine=len(rows) - scams), wrong
 
 
 def folds(rows: list[dict], k: int, seed: int = 13) -> list[list[int]]:
@@ -131,8 +131,9 @@ def folds(rows: list[dict], k: int, seed: int = 13) -> list[list[int]]:
     return parts
 
 
-def show(name: str, figures: dict[str, float]) -> None:
-    print(f"{name:14} recall {figures['recall']:.3f} ({figures['scams']} scams)   "
+def show(name: str, figures: Counter) -> None:
+    recall = figures["caught"] / figures["scams"] if figures["scams"] else float("nan")
+    print(f"{name:14} recall {recall:.3f} ({figures['scams']} scams)   "
           f"false alarms {figures['false_alarms']} of {figures['genuine']} genuine")
 
 
@@ -149,15 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     weights, words = model
     figures, wrong = judge(rows, model)
     show("in-sample", figures)
-    totals = {"recall": 0.0, "scams": 0, "false_alarms": 0, "genuine": 0}
-    caught = 0
+    totals = Counter()
     for fold in folds(rows, FOLDS):
         test = set(fold)
-        part, _ = judge([rows[i] for i in fold], train([r for i, r in enumerate(rows) if i not in test]))
-        caught += round(part["recall"] * part["scams"]) if part["scams"] else 0
-        for key in ("scams", "false_alarms", "genuine"):
-            totals[key] += part[key]
-    totals["recall"] = caught / totals["scams"]
+        totals += judge([rows[i] for i in fold], train([r for i, r in enumerate(rows) if i not in test]))[0]
     show(f"{FOLDS}-fold", totals)
     if args.wrong:
         print("\n".join(wrong))

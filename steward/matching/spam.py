@@ -244,9 +244,9 @@ def spam_verdict(subject: str = "", body: str = "", organization: str = "", from
         if wording_values is None:
             wording_values = wording_features(subject, body, organization, from_email, channel)
         values[WORDING] = wording(model, wording_values, text_size(subject, body))
-    pushes = sorted(((v * w.get(k, 0.0), k) for k, v in values.items() if k != "bias"), key=lambda x: (-x[0], x[1]))
     score = round(100 * sigmoid(sum(v * w.get(k, 0.0) for k, v in values.items())))
-    # The signs a steward can check come first; "reads like the scams" sums up the rest.
-    pushes.sort(key=lambda x: x[1] == WORDING)
+    # Strongest first, but the signs a steward can check before "reads like the scams".
+    pushes = sorted(((v * w.get(k, 0.0), k) for k, v in values.items() if k != "bias"),
+                    key=lambda x: (x[1] == WORDING, -x[0], x[1]))
     said = list(dict.fromkeys(_REASONS[k] for push, k in pushes if push > 0))  # "several" once
     return SpamVerdict(score >= LIKELY, score, [en for _, en in said], [zh for zh, _ in said])

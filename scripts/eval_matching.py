@@ -207,20 +207,25 @@ FOLD_SEED = 13  # the first repeat uses the folds scripts/train_matching.py uses
 
 def cross_validate(
     path: Path, settings, folds: int, nested: bool, *, repeats: int = 1, rules: bool = True,
-    extra: list[Path] = (), extra_routes: bool = False,
+    extra: list[Path] = (), extra_routes: bool = False, test_files: list[Path] = (),
 ) -> dict[str, list[Outcome]]:
     """In-sample, k-fold and s+d→e outcomes for the models refitted on each part.
 
     With repeats > 1 the k-fold runs once per fold seed, as "K-fold #1", "K-fold #2", …
     The lines of `extra` files are in every training part and never scored: more
     training data, measured on the lines of `path` only; they teach the category
-    model, and the route model too with `extra_routes`.
+    model, and the route model too with `extra_routes`. The lines of `test_files` are
+    never trained on: scored as "held out" by the models fitted on everything else.
     """
     rows = train_matching.read_rows(path)
     scored = list(range(len(rows)))
     for more in extra:
         rows += train_matching.read_rows(more)
     always = list(range(len(scored), len(rows)))
+    tests_start = len(rows)
+    for more in test_files:
+        rows += train_matching.read_rows(more)
+    tests = list(range(tests_start, len(rows)))
     matcher = build_matcher(settings, model=False)
     features = [train_matching.row_features(matcher, r) for r in rows]
     if not rules:
@@ -242,6 +247,8 @@ def cross_validate(
     test = [i for i in scored if str(rows[i]["external_id"])[:1] == "e"]
     if tune and test:
         runs["s+d→e"] = fitted_on(tune, test, nested)
+    if tests:
+        runs["held out"] = fitted_on(scored, tests, nested)
     return runs
 
 
@@ -299,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="with --folds: repeat the K-fold over N fold seeds")
     parser.add_argument("--extra", type=Path, action="append", default=[],
                         help="with --folds: labelled lines added to every training part, never scored")
+    parser.add_argument("--test", type=Path, action="append", default=[],
+                        help="with --folds: labelled lines never trained on, scored by the models fitted on the rest")
     parser.add_argument("--extra-routes", action="store_true", help="with --extra: the route model learns from them too")
     parser.add_argument("--without-rules", action="store_true",
                         help="with --folds: leave out the features read from categories.toml (an ablation)")
@@ -316,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                 repeats = max(1, args.repeats)
                 runs = cross_validate(args.file, settings, args.folds, args.nested, repeats=repeats,
                                       rules=not args.without_rules, extra=args.extra,
-                                      extra_routes=args.extra_routes)
+                                      extra_routes=args.extra_routes, test_files=args.test)
                 found = print_runs(runs)
                 key = f"{args.folds}-fold"
                 if repeats > 1:

@@ -418,3 +418,27 @@ def test_the_reasons_do_not_change_from_one_run_to_the_next():
     first = run("1")
     assert first.count("\n") == len(ids)
     assert all(run(seed) == first for seed in ("2", "3", "4"))
+
+
+def test_held_out_lines_are_scored_by_models_that_never_saw_them(tmp_path, monkeypatch):
+    eval_matching = _scripts()
+    import train_matching
+    from steward.config.settings import load_settings
+
+    path = _small_labelled_file(tmp_path)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    held = tmp_path / "held.jsonl"
+    held.write_text("".join(json.dumps({**r, "external_id": f"h{n}"}, ensure_ascii=False) + "\n"
+                            for n, r in enumerate(rows[:4])), encoding="utf-8")
+    fitted: list[list[str]] = []
+    real_fit = train_matching.fit
+
+    def recording_fit(examples, options=None):
+        fitted.append([label for _, label in examples])
+        return real_fit(examples, options)
+
+    monkeypatch.setattr(train_matching, "fit", recording_fit)
+    runs = eval_matching.cross_validate(path, load_settings(None), 2, False, test_files=[held])
+    assert sorted(o.external_id for o in runs["held out"]) == [f"h{n}" for n in range(4)]
+    # Every model was fitted on the labelled file's lines (or a part of them), never on more.
+    assert fitted and all(len(labels) <= len(rows) for labels in fitted)

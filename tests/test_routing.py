@@ -433,3 +433,12 @@ def test_a_long_exact_keyword_tells_more_than_a_short_common_one():
     everyday = dict(matcher.route_candidates(body="我們下個月有一個活動。"))
     assert everyday["jothon"]["keywords"] > 0
     assert everyday["jothon"].get("telling_keywords", 0.0) < 0.1 * everyday["jothon"]["keywords"]
+
+
+def test_civic_tech_names_the_community_as_people_abroad_call_it():
+    matcher = _shipped_matcher()
+    body = "We are a volunteer group in Lima and will visit Taipei in March. Could we meet Taiwan's {} people?"
+    named = dict(matcher.route_candidates(subject="Study visit from Peru", body=body.format("civic tech")))
+    unnamed = dict(matcher.route_candidates(subject="Study visit from Peru", body=body.format("tech")))
+    # Naming the community lets the request lean on the group that handles it in full.
+    assert named["g0v-intl"]["lean"] > 1.5 * unnamed["g0v-intl"]["lean"]

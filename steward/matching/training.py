@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from steward.matching.matcher import build_matcher
 from steward.matching.model import TrainOptions, shipped_model, train, user_model_path
 from steward.matching.routing import (
     ENTRY_FEATURE, USER_ENTRY_L2, USER_L2, RouteModel, fit, shipped_route_model, user_route_model_path,
@@ -33,8 +34,6 @@ def _model_dir(settings) -> Path:
 
 def train_user_model(store, settings) -> dict:
     """Fit and save the user's model; returns what was learned (nothing is saved without labels)."""
-    from steward.matching.matcher import build_matcher
-
     labels = store.hand_labels()
     categorized = [(r, c) for r, c, _ in labels if c in CATEGORIES]
     routed = [(r, m) for r, _, m in labels if m]
@@ -51,8 +50,6 @@ def train_user_model(store, settings) -> dict:
 
 
 def _train_categories(categorized, settings, path: Path, report: dict) -> None:
-    from steward.matching.matcher import build_matcher
-
     matcher = build_matcher(settings, model=False)
     examples = [
         (matcher.category_features(r.subject, r.body, r.organization, r.from_email, r.channel).values, c)
